@@ -1,0 +1,2 @@
+export { RingBufferReader } from './reader.ts';
+export type { RecordCallback, RingBufferOptions } from './reader.ts';

@@ -1,0 +1,3 @@
+export * from './bpf.ts';
+export * from './perf.ts';
+export * from './layout.ts';
