@@ -7,6 +7,7 @@ const { AttachType, LinkInfo } = abi;
 
 /** A bpf_link (LINK_CREATE, RAW_TRACEPOINT_OPEN): the kernel detaches when its fd closes. */
 export class BpfLink extends OwnedFd {
+  declare readonly kind: 'link';
   constructor(fd: number, label: string) {
     super(fd, 'link', label);
   }
@@ -22,6 +23,7 @@ export class BpfLink extends OwnedFd {
 
 /** A perf event with a program set by ioctl (kernels before 5.15 lack perf links). */
 export class PerfEventAttachment extends OwnedFd {
+  declare readonly kind: 'perf event';
   constructor(fd: number, label: string) {
     super(fd, 'perf event', label);
   }

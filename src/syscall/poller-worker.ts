@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import * as libc from './libc.ts';
 import { EPOLL_EVENT_SIZE, EPOLL_DATA_OFFSET } from './abi/epoll.ts';
 
-const { epfd } = workerData as { epfd: number };
+const { epfd, stopped } = workerData as { epfd: number; stopped: Int32Array };
 const MAX_EVENTS = 64;
 const events = Buffer.alloc(MAX_EVENTS * EPOLL_EVENT_SIZE);
 
@@ -28,3 +28,6 @@ for (;;) {
   if (tokens.length > 0) parentPort!.postMessage(tokens);
   if (stop) break;
 }
+// Tell stop() we will never touch the epoll fd again.
+Atomics.store(stopped, 0, 1);
+Atomics.notify(stopped, 0);

@@ -37,6 +37,18 @@ const ONE = (() => {
   return b;
 })();
 
+/**
+ * Starts the worker. From TypeScript sources (tests, development) the worker
+ * must load .ts through tsx, whose --import hook does not reach a worker's
+ * entry module on Node 20; the built package runs plain .js.
+ */
+function startWorker(entry: URL, workerData: unknown): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(api)}).then((m) => (m.tsImport ? m : m.default).tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`;
+  return new Worker(boot, { eval: true, workerData });
+}
+
 class Poller {
   readonly epoll: OwnedFd;
   readonly stopFd: OwnedFd;
@@ -44,6 +56,8 @@ class Poller {
   readonly #waiting = new Map<number, () => void>();
   #registrations = 0;
   #stopped = false;
+  // Set by the worker once it has left epoll_wait for good (see stop()).
+  readonly #stoppedFlag = new Int32Array(new SharedArrayBuffer(4));
   readonly #onExit = () => this.stop();
 
   constructor() {
@@ -58,8 +72,10 @@ class Poller {
     this.stopFd = new OwnedFd(ev.value, 'eventfd', 'ring buffer poller stop');
     this.#ctl(EPOLL_CTL_ADD, this.stopFd.fd, EPOLLIN, 0);
     const self = import.meta.url;
-    const ext = self.endsWith('.ts') ? '.ts' : '.js';
-    this.worker = new Worker(new URL(`./poller-worker${ext}`, self), { workerData: { epfd: this.epoll.fd } });
+    this.worker = startWorker(new URL(`./poller-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self), {
+      epfd: this.epoll.fd,
+      stopped: this.#stoppedFlag,
+    });
     this.worker.unref();
     this.worker.on('message', (m: number[] | { errno: number }) => {
       if (!Array.isArray(m)) {
@@ -69,10 +85,7 @@ class Poller {
       }
       for (const token of m) this.#fire(token);
     });
-    this.worker.on('exit', () => {
-      this.stopFd.close();
-      this.epoll.close();
-    });
+    this.worker.on('exit', () => this.#closeFds());
     process.once('exit', this.#onExit);
   }
 
@@ -118,9 +131,19 @@ class Poller {
     if (shared === this) shared = undefined;
     process.off('exit', this.#onExit);
     libc.write(this.stopFd.fd, ONE, 8);
+    // Close deterministically: wait (briefly, off the per-event path) until the
+    // worker is out of epoll_wait, so its fds can be closed now without it
+    // ever waiting on a closed — or reused — descriptor number.
+    if (Atomics.wait(this.#stoppedFlag, 0, 0, STOP_TIMEOUT_MS) !== 'timed-out') this.#closeFds();
+  }
+
+  #closeFds(): void {
+    this.stopFd.close();
+    this.epoll.close();
   }
 }
 
+const STOP_TIMEOUT_MS = 2000;
 let shared: Poller | undefined;
 let nextToken = 1;
 
