@@ -23,6 +23,8 @@ export interface ProgramSpec {
   fdArray?: Int32Array;
   /** Ask for the verifier log even on success (1 or 2). */
   logLevel?: number;
+  /** Initial verifier log buffer size; it grows on ENOSPC until the log fits. */
+  logSize?: number;
 }
 
 function num<T extends Record<string, number>>(table: T, v: keyof T | number | undefined, what: string): number | undefined {
@@ -60,6 +62,7 @@ export class BpfProgram extends OwnedFd {
       lineInfo: spec.lineInfo,
       fdArray: spec.fdArray,
       logLevel: spec.logLevel,
+      logSize: spec.logSize,
     });
     return new BpfProgram(fd, spec.name, type);
   }

@@ -54,3 +54,9 @@ kernelTest('without capabilities, EPERM names the missing privilege', (t) => {
   t.regex(mapErr!, /BPF_MAP_CREATE.*EPERM \(1\).*creating BPF maps and loading BTF needs CAP_BPF or CAP_SYS_ADMIN; this process lacks CAP_BPF/);
   t.regex(progErr!, /BPF_PROG_LOAD.*EPERM.*loading tracing programs needs CAP_BPF \+ CAP_PERFMON or CAP_SYS_ADMIN; this process lacks CAP_BPF, CAP_PERFMON/);
 });
+
+kernelTest('a log buffer too small for the verifier grows until the whole log fits (ENOSPC retry)', (t) => {
+  const err = t.throws(() => BpfProgram.load({ type: 'XDP', name: 'bad', insns: uninitialisedRead(), logSize: 16 })) as KernelError;
+  t.regex(err.log ?? '', /^0: \(bf\) r0 = r2\nR2 !read_ok/m, 'the log is complete, from its first line');
+  t.true((err.log ?? '').includes('processed 1 insns') || (err.log ?? '').includes('R2 !read_ok'));
+});
