@@ -1,78 +1,122 @@
 /**
  * Cold-start cost of kernel BTF for a process tracer:
- *   node --import=tsx bench/btf.bench.ts [path]   (default /sys/kernel/btf/vmlinux)
  *
- * Measures, in one fresh process: indexing vmlinux (header, strings, record
- * offsets), then resolving what exectrace's handler needs via CO-RE
- * (task_struct.real_parent/tgid/pid/nsproxy/mm, nsproxy.pid_ns_for_children,
- * pid_namespace.ns.inum/level/parent, mm_struct.arg_start/arg_end,
- * linux_binprm), and the heap/RSS growth over both. The file itself is read
- * before the baseline is taken: its bytes are the input, not our overhead,
- * and are reported separately.
+ *   node --import=tsx bench/btf.bench.ts [path] [runs]
+ *
+ * path defaults to /sys/kernel/btf/vmlinux, runs to 7. Each run is a fresh
+ * Node process (the cost that matters is the first, un-JITted one, and a
+ * process can only be cold once), doing:
+ *   - index: Btf.parse (header, string table bounds, record offset walk);
+ *   - resolve: what exectrace's handler needs via CO-RE: task_struct and
+ *     real_parent/tgid/pid/nsproxy/mm, nsproxy.pid_ns_for_children,
+ *     pid_namespace.ns.inum/level/parent, mm_struct.arg_start/arg_end,
+ *     sizeof(linux_binprm);
+ *   - memory: heap, ArrayBuffer and RSS growth over both. The file is read
+ *     before the baseline (its bytes are the input, as an ELF section would
+ *     be), and reported separately.
+ * Prints every run and the median; this machine may be shared, so the
+ * spread is part of the answer.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Btf, type Type } from '../src/btf/index.ts';
 
-const path = process.argv[2] ?? '/sys/kernel/btf/vmlinux';
-const gc = (globalThis as { gc?: () => void }).gc;
+interface Result {
+  path: string; fileBytes: number; types: number; readMs: number; indexMs: number; resolveMs: number;
+  heapDelta: number; heapRetained: number; arrayBuffersDelta: number; arrayBuffersRetained: number; rssDelta: number;
+  offsets: Record<string, number>;
+}
+
+function measure(path: string): Result {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let t = performance.now();
+  const raw = readFileSync(path);
+  const readMs = performance.now() - t;
+  gc?.();
+  const before = process.memoryUsage();
+
+  t = performance.now();
+  const btf = Btf.parse(raw);
+  const indexMs = performance.now() - t;
+
+  t = performance.now();
+  const offsets: Record<string, number> = {};
+  const member = (owner: Type, name: string): Type => {
+    const m = btf.findMember(owner.id, name);
+    if (!m) throw new Error(`${owner.name}: no member ${name}`);
+    offsets[`${owner.name}.${name}`] = m.bitOffset / 8;
+    return btf.skipQualifiers(m.member.type);
+  };
+  const pointee = (p: Type): Type => {
+    if (p.kind !== 'ptr') throw new Error(`expected a pointer, got ${p.kind}`);
+    return btf.skipQualifiers(p.type);
+  };
+  const task = btf.findByName('task_struct', 'struct')!;
+  member(task, 'real_parent');
+  member(task, 'tgid');
+  member(task, 'pid');
+  const nsproxy = pointee(member(task, 'nsproxy'));
+  const pidns = pointee(member(nsproxy, 'pid_ns_for_children'));
+  member(member(pidns, 'ns'), 'inum');
+  member(pidns, 'level');
+  member(pidns, 'parent');
+  const mm = btf.findByName('mm_struct', 'struct')!;
+  member(mm, 'arg_start');
+  member(mm, 'arg_end');
+  offsets['sizeof(task_struct)'] = btf.sizeOf(task.id);
+  offsets['sizeof(linux_binprm)'] = btf.sizeOf(btf.findByName('linux_binprm', 'struct')!.id);
+  const resolveMs = performance.now() - t;
+
+  const after = process.memoryUsage();
+  gc?.();
+  const retained = process.memoryUsage();
+  return {
+    path, fileBytes: raw.byteLength, types: btf.typeCount, readMs, indexMs, resolveMs,
+    heapDelta: after.heapUsed - before.heapUsed,
+    heapRetained: retained.heapUsed - before.heapUsed,
+    arrayBuffersDelta: after.arrayBuffers - before.arrayBuffers,
+    arrayBuffersRetained: retained.arrayBuffers - before.arrayBuffers,
+    rssDelta: after.rss - before.rss,
+    offsets,
+  };
+}
+
 const mb = (n: number): string => `${(n / (1 << 20)).toFixed(2)} MiB`;
-
-let t = performance.now();
-const raw = readFileSync(path);
-const readMs = performance.now() - t;
-
-gc?.();
-const before = process.memoryUsage();
-
-t = performance.now();
-const btf = Btf.parse(raw);
-const indexMs = performance.now() - t;
-
-t = performance.now();
-const offsets: Record<string, number> = {};
-/** Find `member` of `struct` (through anonymous members), record its byte offset, return its type. */
-function member(owner: Type, name: string, label: string): Type {
-  const m = btf.findMember(owner.id, name);
-  if (!m) throw new Error(`${label}: no member ${name}`);
-  offsets[label] = m.bitOffset / 8;
-  return btf.skipQualifiers(m.member.type);
-}
-function pointee(t: Type): Type {
-  if (t.kind !== 'ptr') throw new Error(`expected a pointer, got ${t.kind}`);
-  return btf.skipQualifiers(t.type);
-}
-const task = btf.findByName('task_struct', 'struct')!;
-member(task, 'real_parent', 'task_struct.real_parent');
-member(task, 'tgid', 'task_struct.tgid');
-member(task, 'pid', 'task_struct.pid');
-const nsproxy = pointee(member(task, 'nsproxy', 'task_struct.nsproxy'));
-const pidns = pointee(member(nsproxy, 'pid_ns_for_children', 'nsproxy.pid_ns_for_children'));
-const ns = member(pidns, 'ns', 'pid_namespace.ns');
-member(ns, 'inum', 'ns_common.inum');
-member(pidns, 'level', 'pid_namespace.level');
-member(pidns, 'parent', 'pid_namespace.parent');
-const mm = btf.findByName('mm_struct', 'struct')!;
-member(mm, 'arg_start', 'mm_struct.arg_start');
-member(mm, 'arg_end', 'mm_struct.arg_end');
-const binprm = btf.findByName('linux_binprm', 'struct')!;
-const sizes = {
-  task_struct: btf.sizeOf(task.id),
-  mm_struct: btf.sizeOf(mm.id),
-  linux_binprm: btf.sizeOf(binprm.id),
+const ms = (n: number): string => `${n.toFixed(2)} ms`;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 };
-const resolveMs = performance.now() - t;
 
-const after = process.memoryUsage();
-gc?.();
-const retained = process.memoryUsage();
-
-console.log(`BTF source:        ${path} (${mb(raw.byteLength)}, read in ${readMs.toFixed(2)} ms)`);
-console.log(`types:             ${btf.typeCount}`);
-console.log(`index time:        ${indexMs.toFixed(2)} ms`);
-console.log(`resolve time:      ${resolveMs.toFixed(2)} ms`);
-console.log(`index + resolve:   ${(indexMs + resolveMs).toFixed(2)} ms`);
-console.log(`heap delta:        ${mb(after.heapUsed - before.heapUsed)}${gc ? ` (after gc: ${mb(retained.heapUsed - before.heapUsed)})` : ''}`);
-console.log(`arrayBuffers delta: ${mb(after.arrayBuffers - before.arrayBuffers)}`);
-console.log(`RSS delta:         ${mb(after.rss - before.rss)} (excluding the ${mb(raw.byteLength)} file read before the baseline)`);
-console.log('offsets (bytes):   ' + Object.entries(offsets).map(([k, v]) => `${k}=${v}`).join(' '));
-console.log('sizes (bytes):     ' + Object.entries(sizes).map(([k, v]) => `${k}=${v}`).join(' '));
+if (process.env['BTF_BENCH_CHILD']) {
+  process.stdout.write(JSON.stringify(measure(process.argv[2]!)));
+} else {
+  const path = process.argv[2] ?? '/sys/kernel/btf/vmlinux';
+  const runs = Number(process.argv[3] ?? 7);
+  const results: Result[] = [];
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), path], {
+      env: { ...process.env, BTF_BENCH_CHILD: '1' },
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`run ${i} failed: ${child.stderr}`);
+    results.push(JSON.parse(child.stdout) as Result);
+  }
+  const first = results[0]!;
+  console.log(`BTF source: ${first.path} (${mb(first.fileBytes)}, ${first.types} types; read in ${ms(first.readMs)})`);
+  console.log(`${runs} cold runs, each in a fresh process:`);
+  console.log('  run   index      resolve    total      heap       heap kept  ArrayBufs  ABs kept   RSS');
+  results.forEach((r, i) => {
+    console.log(`  ${String(i + 1).padEnd(5)} ${[ms(r.indexMs), ms(r.resolveMs), ms(r.indexMs + r.resolveMs)].map((s) => s.padEnd(10)).join(' ')} ` +
+      [mb(r.heapDelta), mb(r.heapRetained), mb(r.arrayBuffersDelta), mb(r.arrayBuffersRetained), mb(r.rssDelta)].map((s) => s.padEnd(10)).join(' '));
+  });
+  const pick = (f: (r: Result) => number): number => median(results.map(f));
+  console.log(`median: index ${ms(pick((r) => r.indexMs))}, resolve ${ms(pick((r) => r.resolveMs))}, ` +
+    `index + resolve ${ms(pick((r) => r.indexMs + r.resolveMs))}`);
+  console.log(`median memory: heap +${mb(pick((r) => r.heapDelta))} (kept after gc +${mb(pick((r) => r.heapRetained))}), ` +
+    `ArrayBuffers +${mb(pick((r) => r.arrayBuffersDelta))} (kept +${mb(pick((r) => r.arrayBuffersRetained))}), ` +
+    `RSS +${mb(pick((r) => r.rssDelta))} ` +
+    `(not counting the ${mb(first.fileBytes)} file)`);
+  console.log('resolved (bytes): ' + Object.entries(first.offsets).map(([k, v]) => `${k}=${v}`).join(' '));
+}
