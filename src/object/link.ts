@@ -57,7 +57,9 @@ export function linkProgram(
       const key = fn.calls[i];
       if (key === undefined) continue;
       const t = findFunction(functions, key)!;
-      insns[base + i]!.imm = placed.get(t.fn)! + t.delta - (base + i + 1);
+      const insn = insns[base + i]!;
+      insn.imm = placed.get(t.fn)! + t.delta - (base + i + 1);
+      delete insn.imm64; // a function pointer's 64-bit form is rebuilt from imm by encode()
     }
   }
 

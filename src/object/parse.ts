@@ -115,8 +115,20 @@ class ObjectParser {
       programs,
       variables: this.variables,
       kconfig: this.kconfig,
+      sections: this.sectionLayouts(),
       functions: unknown,
     };
+  }
+
+  sectionLayouts(): CollectionSpec['sections'] {
+    const out: CollectionSpec['sections'] = new Map();
+    for (const sec of this.elf.sections) {
+      if ((sec.flags & SHF_ALLOC) === 0) continue;
+      const symbols = new Map<string, number>();
+      for (const s of this.symbolsBySection.get(sec.index) ?? []) if (s.name && s.type !== STT_SECTION) symbols.set(s.name, s.value);
+      out.set(sec.name, { size: sec.size, symbols });
+    }
+    return out;
   }
 
   cString(section: string): string | undefined {
@@ -168,6 +180,13 @@ class ObjectParser {
 
   addMap(def: MapDef): void {
     if (this.maps.has(def.name)) this.fail(`two maps are named ${def.name}`);
+    if (def.type === MapType.PERF_EVENT_ARRAY) {
+      // Its values are perf event fds, whatever the declaration says (libbpf and cilium force 4/4).
+      def.keySize = 4;
+      def.valueSize = 4;
+      def.btfKeyTypeId = 0;
+      def.btfValueTypeId = 0;
+    }
     this.maps.set(def.name, def);
   }
 

@@ -100,6 +100,8 @@ export interface CollectionSpec {
   variables: Map<string, VariableDef>;
   /** Externs the object declares in .kconfig (LINUX_KERNEL_VERSION, CONFIG_*). */
   kconfig: { name: string; offset: number; size: number; typeId: number }[];
+  /** Size and symbol offsets of every allocated section, for fixing up the BTF's DATASECs. */
+  sections: Map<string, { size: number; symbols: Map<string, number> }>;
   /** Functions in sections with no known program type that nothing calls: reported, not loaded. */
   functions: Map<string, FunctionDef>;
 }
