@@ -2,7 +2,7 @@
 // system calls: sections are classified, maps and global data collected,
 // every function cut out of its section with its relocations resolved to
 // symbolic references, and each program linked with the subprograms it calls.
-import { parseElf, ElfError, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_ALLOC, SHF_WRITE, STT_FUNC, STT_SECTION, SHN_UNDEF } from '../elf/index.ts';
+import { parseElf, ElfError, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_ALLOC, SHF_WRITE, STT_FUNC, STT_SECTION, SHN_UNDEF, STB_LOCAL } from '../elf/index.ts';
 import type { ElfFile, ElfSection, ElfSymbol, ElfRelocation } from '../elf/index.ts';
 import { parseBtf, parseBtfExt, BtfError, type Btf, type BtfExt } from '../btf/index.ts';
 import { decode, isCall, isLdImm64, isPseudoCall, BPF_PSEUDO_FUNC, type Instruction } from '../asm/index.ts';
@@ -161,16 +161,21 @@ class ObjectParser {
     const le = this.elf.littleEndian;
     for (const sym of syms) {
       if (sym.value + size > data.length) this.fail(`legacy map ${sym.name} at offset ${sym.value} runs past section maps (${data.length} bytes)`);
+      // libbpf refuses them too: a static map cannot be shared or pinned by name.
+      if (sym.bind === STB_LOCAL) this.fail(`legacy map ${sym.name} is static: declare it without 'static'`);
       const u32 = (i: number) => dv.getUint32(sym.value + i * 4, le);
       const def: MapDef = {
         name: sym.name, section: 'maps', type: u32(0), keySize: u32(1), valueSize: u32(2), maxEntries: u32(3), flags: u32(4),
         numaNode: 0, mapExtra: 0n, pinning: 'none', btfKeyTypeId: 0, btfValueTypeId: 0, init: [], freeze: false,
       };
-      // iproute2's bpf_elf_map: id, pinning (2 = PIN_GLOBAL_NS), inner_id, inner_idx.
-      if (size >= 28 && u32(6) === 2) def.pinning = 'by-name';
-      if (size > 36) {
-        for (let off = 36; off < size; off++) {
-          if (dv.getUint8(sym.value + off) !== 0) this.fail(`legacy map ${sym.name}: unknown non-zero fields past byte 36 of its definition`);
+      if (size === 36) {
+        // iproute2's bpf_elf_map: id, pinning (2 = PIN_GLOBAL_NS), inner_id, inner_idx.
+        if (u32(6) === 2) def.pinning = 'by-name';
+      } else {
+        for (let off = 20; off < size; off++) {
+          if (dv.getUint8(sym.value + off) !== 0) {
+            this.fail(`legacy map ${sym.name}: its ${size}-byte definition has non-zero bytes past struct bpf_map_def (byte ${off}), which no loader understands`);
+          }
         }
       }
       this.addMap(def);
@@ -209,7 +214,13 @@ class ObjectParser {
         throw e;
       }
       const { def, valuesOffset } = parsed;
+      if (variable.linkage === 'static') this.fail(`map ${variable.name} in .maps is static: declare it without 'static'`);
       const offset = this.symbolOffset(sec, variable.name) ?? v.offset;
+      const bytes = this.elf.sectionData(sec).subarray(offset, offset + v.size);
+      const nonZero = bytes.findIndex((b) => b !== 0);
+      if (nonZero >= 0) {
+        this.fail(`map ${variable.name}: .maps holds a non-zero byte at offset ${offset + nonZero}; BTF map definitions take their attributes from their types and must be zero-initialised (initial contents go through .values)`);
+      }
       if (valuesOffset !== undefined) {
         const start = offset + valuesOffset;
         for (const r of relocs) {
