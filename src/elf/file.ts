@@ -7,21 +7,21 @@
 // ElfError can escape, whatever the bytes.
 
 import type { ByteReader } from './bytes.ts';
-import { SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB } from './constants.ts';
+import { SHT_DYNSYM, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB } from './constants.ts';
 import { ElfError, guard, hex } from './errors.ts';
-import { parseHeader, type ElfHeader } from './header.ts';
+import { parseHeader, type ElfHeader, type HeaderOptions } from './header.ts';
 import { parseRelocationSection, type ElfRelocationSection } from './relocations.ts';
 import { describeSection, parseSections, sectionBytes, stringTableLabel, type ElfSection } from './sections.ts';
 import { ElfStringTable } from './strtab.ts';
 import { parseSymbols, type ElfSymbol } from './symbols.ts';
 
 /** Parse an ELF64 relocatable eBPF object. The bytes are not copied; do not mutate them afterwards. */
-export function parseElf(bytes: Uint8Array): ElfFile {
+export function parseElf(bytes: Uint8Array, opts: HeaderOptions = {}): ElfFile {
   return guard('ELF file', () => {
     if (!(bytes instanceof Uint8Array)) {
       throw new ElfError('input', 0, `expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
     }
-    const { header, reader } = parseHeader(bytes);
+    const { header, reader } = parseHeader(bytes, opts);
     const { sections, namesIndex } = parseSections(reader, header);
     return new ElfFile(reader, header, sections, namesIndex);
   });
@@ -95,6 +95,14 @@ export class ElfFile {
     return guard('symbol table', () => {
       const symtab = this.symbolTable();
       return symtab === undefined ? [] : this.symbolsOf(symtab);
+    });
+  }
+
+  /** Symbols of .dynsym (SHT_DYNSYM), for shared libraries and stripped executables. [] if absent. */
+  dynamicSymbols(): readonly ElfSymbol[] {
+    return guard('dynamic symbol table', () => {
+      const dynsym = this.sections.find((s) => s.type === SHT_DYNSYM);
+      return dynsym === undefined ? [] : this.symbolsOf(dynsym);
     });
   }
 

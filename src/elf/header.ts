@@ -18,9 +18,9 @@ export interface ElfHeader {
   readonly littleEndian: boolean;
   readonly osAbi: number;
   readonly abiVersion: number;
-  /** e_type; always ET_REL once parsed. */
+  /** e_type; always ET_REL once parsed, unless parsed as a host binary. */
   readonly type: number;
-  /** e_machine; always EM_BPF once parsed. */
+  /** e_machine; always EM_BPF once parsed, unless parsed as a host binary. */
   readonly machine: number;
   readonly version: number;
   readonly entry: number;
@@ -62,7 +62,15 @@ const MACHINE_NAMES: Record<number, string> = {
   258: 'EM_LOONGARCH',
 };
 
-export function parseHeader(bytes: Uint8Array): { header: ElfHeader; reader: ByteReader } {
+export interface HeaderOptions {
+  /**
+   * Accept a host executable or shared library (any machine; ET_EXEC, ET_DYN
+   * or ET_REL), to read its symbols, e.g. to resolve a uprobe's function.
+   */
+  hostBinary?: boolean;
+}
+
+export function parseHeader(bytes: Uint8Array, opts: HeaderOptions = {}): { header: ElfHeader; reader: ByteReader } {
   const len = bytes.length;
 
   // Magic first, over whatever prefix exists: a 2-byte "MZ" file is "not ELF".
@@ -102,7 +110,8 @@ export function parseHeader(bytes: Uint8Array): { header: ElfHeader; reader: Byt
   // Type and machine before anything else: handed a host binary, say so,
   // rather than complain about one of its other fields.
   const type = r.u16(16);
-  if (type !== ET_REL) {
+  const hostTypeOk = opts.hostBinary === true && (type === ET_REL || type === ET_EXEC || type === ET_DYN);
+  if (type !== ET_REL && !hostTypeOk) {
     const what = TYPE_NAMES[type] ?? 'unknown';
     throw new ElfError(
       WHERE, 16,
@@ -110,7 +119,7 @@ export function parseHeader(bytes: Uint8Array): { header: ElfHeader; reader: Byt
     );
   }
   const machine = r.u16(18);
-  if (machine !== EM_BPF) {
+  if (machine !== EM_BPF && opts.hostBinary !== true) {
     const name = MACHINE_NAMES[machine];
     throw new ElfError(
       WHERE, 18,

@@ -4,7 +4,7 @@
 
 export { ElfError } from './errors.ts';
 export { parseElf, ElfFile } from './file.ts';
-export type { ElfHeader } from './header.ts';
+export type { ElfHeader, HeaderOptions } from './header.ts';
 export type { ElfSection } from './sections.ts';
 export type { ElfSymbol } from './symbols.ts';
 export type { ElfRelocation, ElfRelocationSection } from './relocations.ts';

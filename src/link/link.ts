@@ -42,14 +42,19 @@ export function attachTracepoint(prog: BpfProgram, group: string, name: string, 
   const label = `tracepoint ${group}/${name} (program ${prog.label})`;
   const id = tracepointId(group, name);
   const perf = new PerfEventAttachment(perfEventOpenTracepoint(id, `${group}/${name}`), label);
-  const mode = opts.mode ?? 'auto';
+  return attachPerfEvent(prog, perf, label, opts.mode ?? 'auto', opts.cookie);
+}
+
+/**
+ * Attaches `prog` to an open perf event: a bpf_link on the event (Linux
+ * 5.15+), or PERF_EVENT_IOC_SET_BPF + ENABLE where perf links do not exist.
+ * Takes ownership of `perf`: the result is the only fd left to close.
+ */
+export function attachPerfEvent(prog: BpfProgram, perf: PerfEventAttachment, label: string, mode: 'link' | 'ioctl' | 'auto', cookie = 0n): Attachment {
   try {
     if (mode !== 'ioctl') {
       try {
-        const fd = sys.linkCreate(
-          { progFd: prog.fd, targetFd: perf.fd, attachType: AttachType.PERF_EVENT, cookie: opts.cookie ?? 0n },
-          label,
-        );
+        const fd = sys.linkCreate({ progFd: prog.fd, targetFd: perf.fd, attachType: AttachType.PERF_EVENT, cookie }, label);
         // The link holds its own reference to the perf event.
         perf.close();
         return new BpfLink(fd, label);

@@ -2,7 +2,7 @@
 // the attach point, as in libbpf (tracepoint/<group>/<name>,
 // raw_tracepoint/<name>, tp_btf/<name>, fentry/<func>, lsm/<hook>, ...).
 import type { BpfProgram } from '../prog/index.ts';
-import { attachTracepoint, attachRawTracepoint, attachTracing, type Attachment } from '../link/index.ts';
+import { attachTracepoint, attachRawTracepoint, attachTracing, attachUprobe, type Attachment } from '../link/index.ts';
 import type { ProgramDef } from '../object/index.ts';
 import { LoaderError } from './collection.ts';
 
@@ -26,8 +26,12 @@ export function attachBySection(prog: BpfProgram, def: ProgramDef): Attachment {
       return attachTracing(prog);
     case 'kprobe':
       throw new LoaderError(`${where}: kprobe attachment is not supported by exectrace (and kprobes may be compiled out of this kernel); use a tracepoint or fentry`);
-    case 'uprobe':
-      throw new LoaderError(`${where}: uprobe attachment needs a binary and symbol; not supported by exectrace yet`);
+    case 'uprobe': {
+      // uprobe/<path>:<function>[+<offset>], as libbpf spells it.
+      const m2 = /^(.+):([A-Za-z_.$][\w.$@]*)(?:\+(0x[0-9a-fA-F]+|\d+))?$/.exec(m.target);
+      if (!m2) throw new LoaderError(`${where}: expected ${m.def.prefix}/<path>:<function>[+<offset>], e.g. uprobe//usr/bin/bash:readline`);
+      return attachUprobe(prog, m2[1]!, m2[2]!, { retprobe: m.def.prefix.startsWith('uretprobe'), offset: m2[3] ? Number(m2[3]) : 0 });
+    }
     case 'none':
       throw new LoaderError(`${where}: ${m.def.type} programs attach to a cgroup, socket or network device, not by section name`);
   }

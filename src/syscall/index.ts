@@ -1,7 +1,7 @@
 // The kernel syscall layer: the only module that talks to libc (via ffi-rs).
 export * as abi from './abi/index.ts';
 export * as sys from './bpf.ts';
-export { perfEventOpenTracepoint, perfSetBpf, perfEnable, perfDisable } from './perf.ts';
+export { perfEventOpenTracepoint, perfEventOpenProbe, perfSetBpf, perfEnable, perfDisable } from './perf.ts';
 export { tracefsRoot, tracepointId } from './tracefs.ts';
 export { KernelError, errnoName, tail } from './errors.ts';
 export { Capability, effectiveCapabilities, hasCapability, missingCapabilities, missingCapabilitiesFor } from './capabilities.ts';

@@ -24,6 +24,28 @@ export function perfEventOpenTracepoint(id: number, label: string): number {
   return r.value;
 }
 
+/**
+ * A perf event of a dynamic PMU (uprobe, kprobe): `config1` points at the
+ * path (or function name) and `config2` holds the offset, as the kernel's
+ * perf_uprobe/perf_kprobe PMUs read them. pid -1 traces every process, which
+ * the kernel only allows on one cpu (0) — the probe still fires everywhere.
+ */
+export function perfEventOpenProbe(pmuType: number, config: bigint, target: string, offset: bigint, label: string): number {
+  const path = Buffer.from(`${target}\0`, 'utf8');
+  const attr = encode(PerfEventAttr, {
+    type: pmuType,
+    size: PerfEventAttr.size,
+    config,
+    config1: libc.addressOf(path),
+    config2: offset,
+    sample_period: 1n,
+    wakeup_events: 1,
+  });
+  const r = libc.perfEventOpen(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+  if (r.value < 0) throw new KernelError({ operation: 'perf_event_open', errno: r.errno, object: label, needs: 'perf' });
+  return r.value;
+}
+
 function perfIoctl(fd: number, request: number, arg: number, what: string, label: string): void {
   const r = libc.ioctl(fd, request, arg);
   if (r.value < 0) throw new KernelError({ operation: `ioctl(${what})`, errno: r.errno, object: label, needs: 'tracing' });
