@@ -27,28 +27,53 @@ export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeature
   const b = BtfBuilder.from(btf);
   const kconfigOffset = new Map(spec.kconfig.map((k) => [k.name, k.offset]));
 
-  const specs = b.specs();
+  const specs = [...b.specs()];
   const first = b.firstTypeId;
+  let dummy: number | undefined;
+  const dummyVar = (): number => {
+    if (dummy === undefined) {
+      const int = b.add({ kind: 'int', name: 'int', size: 4, encoding: 1, bitOffset: 0, bits: 32 });
+      // Without DATASEC support the section becomes a struct, whose members must not be VARs.
+      dummy = features.datasec ? b.add({ kind: 'var', name: 'dummy_ksym', type: int, linkage: 'global' }) : int;
+    }
+    return dummy;
+  };
   for (let i = 0; i < specs.length; i++) {
     const id = first + i;
     const t = specs[i]!;
     let out: TypeSpec = t;
     switch (t.kind) {
       case 'datasec': {
-        // Sizes and offsets from the ELF section and its symbols; .kconfig as the loader lays it out.
+        // Sizes and offsets from the ELF section and its symbols; .kconfig as
+        // the loader lays it out; sections with no ELF counterpart (.ksyms)
+        // laid out in order, with function entries (kfunc declarations, which
+        // the kernel refuses inside a DATASEC) replaced by a 4-byte dummy
+        // variable, as libbpf does.
         const layout = spec.sections.get(t.name);
-        const size = t.name === '.kconfig' ? (spec.maps.get('.kconfig')?.valueSize ?? t.size) : (layout?.size ?? t.size);
+        let next = 0;
         const vars = t.vars
           .map((v) => {
-            const variable = specs[v.type - first];
-            const name = variable && variable.kind === 'var' ? variable.name : '';
-            const off = t.name === '.kconfig' ? kconfigOffset.get(name) : layout?.symbols.get(name);
-            return { ...v, offset: off ?? v.offset };
+            const entry = specs[v.type - first];
+            if (!entry || entry.kind !== 'var') {
+              const off = next;
+              next += 4;
+              return { type: dummyVar(), offset: off, size: 4 };
+            }
+            const known = t.name === '.kconfig' ? kconfigOffset.get(entry.name) : layout?.symbols.get(entry.name);
+            let off = known ?? v.offset;
+            if (known === undefined && !layout && t.name !== '.kconfig') {
+              const align = Math.min(8, v.size & -v.size || 1);
+              off = Math.ceil(next / align) * align;
+            }
+            next = Math.max(next, off + v.size);
+            return { ...v, offset: off };
           })
           .sort((a, c) => a.offset - c.offset);
+        const end = vars.reduce((m, v) => Math.max(m, v.offset + v.size), 0);
+        const size = t.name === '.kconfig' ? (spec.maps.get('.kconfig')?.valueSize ?? t.size) : (layout?.size ?? Math.max(t.size, end));
         out = features.datasec
           ? { ...t, size, vars }
-          : { kind: 'struct', name: validName(t.name), size, kindFlag: false, members: vars.map((v) => ({ name: validName(nameOf(specs, v.type - first)), type: v.type, bitOffset: v.offset * 8, bitfieldSize: 0 })) };
+          : { kind: 'struct', name: validName(t.name), size: Math.max(size, end), kindFlag: false, members: vars.map((v) => ({ name: validName(nameOf(b, v.type)), type: v.type, bitOffset: v.offset * 8, bitfieldSize: 0 })) };
         break;
       }
       case 'var':
@@ -58,7 +83,8 @@ export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeature
         break;
       case 'func':
         if (!features.func) out = { kind: 'typedef', name: t.name, type: t.type };
-        else if (t.linkage === 'extern' || (t.linkage === 'global' && !features.funcGlobal)) out = { ...t, linkage: features.funcGlobal && t.linkage === 'global' ? 'global' : 'static' };
+        else if (t.linkage === 'extern') out = { ...t, linkage: 'static', type: namedProto(b, t.type) };
+        else if (t.linkage === 'global' && !features.funcGlobal) out = { ...t, linkage: 'static' };
         break;
       case 'func_proto':
         if (!features.func) out = { kind: 'enum', name: '', size: 4, signed: false, values: t.params.map((p, k) => ({ name: p.name || `p${k}`, value: k })) };
@@ -83,6 +109,18 @@ export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeature
   return b.encode();
 }
 
-function nameOf(specs: readonly TypeSpec[], index: number): string {
-  return specs[index]?.name ?? '';
+/**
+ * Extern function declarations (kfuncs) may leave parameters unnamed, which
+ * the kernel refuses in any FUNC ("Invalid arg#N"); the kernel never looks
+ * at them (calls are resolved against its own BTF), so give them names in a
+ * prototype of their own.
+ */
+function namedProto(b: BtfBuilder, protoId: number): number {
+  const proto = b.typeById(protoId);
+  if (proto.kind !== 'func_proto' || proto.params.every((p) => p.name !== '' || p.type === 0)) return protoId;
+  return b.add({ ...proto, params: proto.params.map((p, i) => (p.name !== '' || p.type === 0 ? p : { ...p, name: `arg${i + 1}` })) });
+}
+
+function nameOf(b: BtfBuilder, id: number): string {
+  return b.typeById(id).name;
 }
