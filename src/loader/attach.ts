@@ -4,7 +4,7 @@
 import type { BpfProgram } from '../prog/index.ts';
 import { attachTracepoint, attachRawTracepoint, attachTracing, attachUprobe, type Attachment } from '../link/index.ts';
 import type { ProgramDef } from '../object/index.ts';
-import { LoaderError } from './collection.ts';
+import { LoaderError } from './errors.ts';
 
 export function attachBySection(prog: BpfProgram, def: ProgramDef): Attachment {
   const m = def.match;

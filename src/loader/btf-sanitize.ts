@@ -8,6 +8,7 @@
 // Pure: the feature set comes from the caller (see features.ts).
 import { BtfBuilder, type Btf, type TypeSpec } from '../btf/index.ts';
 import type { CollectionSpec } from '../object/index.ts';
+import { shiftTypeIds } from './btf-shift.ts';
 
 export interface BtfFeatures {
   datasec: boolean;
@@ -23,7 +24,12 @@ export const ALL_FEATURES: BtfFeatures = { datasec: true, func: true, funcGlobal
 
 const validName = (n: string) => n.replace(/[^A-Za-z0-9_]/g, '_');
 
-export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeatures): Uint8Array {
+export interface SanitizeOptions {
+  /** Put a placeholder type first, moving every id up by LOCAL_BTF_ID_SHIFT (see btf-shift.ts). */
+  shiftIds?: boolean;
+}
+
+export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeatures, opts: SanitizeOptions = {}): Uint8Array {
   const b = BtfBuilder.from(btf);
   const kconfigOffset = new Map(spec.kconfig.map((k) => [k.name, k.offset]));
 
@@ -106,7 +112,12 @@ export function sanitizeBtf(spec: CollectionSpec, btf: Btf, features: BtfFeature
     }
     if (out !== t) b.replace(id, out);
   }
-  return b.encode();
+  if (!opts.shiftIds) return b.encode();
+  const shifted = new BtfBuilder({ strings: b.strings, littleEndian: b.littleEndian });
+  // The placeholder: an anonymous 1-byte int, harmless wherever it sits.
+  shifted.add({ kind: 'int', name: '', size: 1, encoding: 0, bitOffset: 0, bits: 8 });
+  for (const t of b.specs()) shifted.add(shiftTypeIds(t));
+  return shifted.encode();
 }
 
 /**

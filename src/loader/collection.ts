@@ -14,7 +14,10 @@ import { sanitizeBtf } from './btf-sanitize.ts';
 import { probeBtfFeatures } from './features.ts';
 import { kernelVersionCode, runningKconfig, type KconfigValue } from './kconfig.ts';
 import { TargetBtf } from './target-btf.ts';
-import { applyCore, describePoison, POISON_HELPER, type PoisonRecord } from './core.ts';
+import { applyCore, coreContext, describePoison, POISON_HELPER, type PoisonRecord } from './core.ts';
+import { LoaderError } from './errors.ts';
+import { LOCAL_BTF_ID_SHIFT, shiftedId } from './btf-shift.ts';
+import type { CoreContext } from '../core/index.ts';
 
 export interface LoadOptions {
   /** CO-RE target and tracing attach points (default: the running kernel's BTF). */
@@ -33,12 +36,7 @@ export interface LoadOptions {
   name?: string;
 }
 
-export class LoaderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LoaderError';
-  }
-}
+export { LoaderError };
 
 export class Collection implements Disposable {
   readonly maps = new Map<string, BpfMap>();
@@ -79,6 +77,7 @@ class Loader {
   readonly c: Collection;
   readonly name: string;
   #target: TargetBtf | undefined;
+  #core: CoreContext | undefined;
 
   constructor(spec: CollectionSpec, opts: LoadOptions, c: Collection) {
     this.spec = spec;
@@ -103,7 +102,7 @@ class Loader {
     const { btf, rawBtf } = this.spec;
     if (!btf || !rawBtf) return;
     try {
-      this.c.btf = KernelBtf.load(sanitizeBtf(this.spec, btf, probeBtfFeatures()), `BTF of ${this.name}`);
+      this.c.btf = KernelBtf.load(sanitizeBtf(this.spec, btf, probeBtfFeatures(), { shiftIds: true }), `BTF of ${this.name}`);
     } catch (e) {
       // Maps and programs still load without BTF, as with libbpf; say why if one then needs it.
       this.c.btfError = e as Error;
@@ -176,7 +175,7 @@ class Loader {
         type: def.type, keySize: def.keySize, valueSize: def.valueSize, maxEntries, flags: def.flags, name,
         numaNode: def.numaNode, mapExtra: def.mapExtra,
         ...(inner ? { innerMap: inner } : {}),
-        ...(useBtf && this.c.btf ? { btf: { fd: this.c.btf.fd, keyTypeId: def.btfKeyTypeId, valueTypeId: def.btfValueTypeId } } : {}),
+        ...(useBtf && this.c.btf ? { btf: { fd: this.c.btf.fd, keyTypeId: shiftedId(def.btfKeyTypeId), valueTypeId: shiftedId(def.btfValueTypeId) } } : {}),
       });
     } catch (e) {
       if (useBtf && e instanceof KernelError) {
@@ -211,10 +210,11 @@ class Loader {
     if (match.type === ProgType.STRUCT_OPS) throw new LoaderError(`${this.name}: ${where}: struct_ops programs are loaded through their struct_ops map, which exectrace does not support yet`);
     const insns: Instruction[] = def.insns.map((x) => ({ ...x }));
     this.resolveReferences(def, insns, where);
-    let poisoned: PoisonRecord[] = [];
+    let poisoned: readonly PoisonRecord[] = [];
     if (def.coreRelos.length > 0) {
       if (!this.spec.btf) throw new LoaderError(`${this.name}: ${where} has CO-RE relocations but the object has no BTF`);
-      poisoned = applyCore(def, insns, this.spec.btf, this.target, this.name);
+      this.#core ??= coreContext(this.spec.btf, this.target);
+      poisoned = applyCore(this.#core, def, insns, this.name, this.c.btf ? LOCAL_BTF_ID_SHIFT : 0);
     }
     const { attachBtfId, attachBtfObjFd } = this.attachTarget(def, where);
     const btf = this.c.btf;
@@ -339,7 +339,7 @@ function funcInfoBlob(def: ProgramDef): { recSize: number; data: Buffer; count: 
   const data = Buffer.alloc(def.funcInfo.length * 8);
   def.funcInfo.forEach((f, i) => {
     data.writeUInt32LE(f.insnOff / 8, i * 8);
-    data.writeUInt32LE(f.typeId, i * 8 + 4);
+    data.writeUInt32LE(shiftedId(f.typeId), i * 8 + 4);
   });
   return { recSize: 8, data, count: def.funcInfo.length };
 }

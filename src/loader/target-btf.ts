@@ -43,6 +43,21 @@ export class TargetBtf {
     return (this.#vmlinux ??= this.#load());
   }
 
+  /** Module BTFs as lazy CO-RE targets: each parsed only if asked for. */
+  moduleTargets(): { name: string; btf: () => Btf }[] {
+    return this.#moduleNames().map((name) => ({
+      name,
+      btf: () => {
+        let btf = this.#modules.get(name);
+        if (!btf) {
+          btf = this.#loadModule(name, this.vmlinux);
+          this.#modules.set(name, btf);
+        }
+        return btf;
+      },
+    }));
+  }
+
   /** Module BTFs, parsed on first use each, in name order. */
   *modules(): IterableIterator<{ name: string; btf: Btf }> {
     for (const name of this.#moduleNames()) {
