@@ -70,3 +70,22 @@ kernelTest('load --attach attaches by section; run prints the return value', (t)
   const missing = run('run', `${C}/loader-clang-14-el.elf`, 'nope');
   t.regex(missing.stderr, /has no program nope/);
 });
+
+kernelTest('--btf takes raw BTF, gzip-compressed BTF, or an ELF object whose .BTF is used', async (t) => {
+  const { btfBytesOf } = await import('../../src/loader/index.ts');
+  const { readFileSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const dir = mkdtempSync(`${tmpdir()}/btf-`);
+  const raw = btfBytesOf(readFileSync(`${C}/relocs_read_tgt-el.elf`), 'tgt');
+  writeFileSync(`${dir}/tgt.btf`, raw);
+  writeFileSync(`${dir}/tgt.btf.gz`, gzipSync(raw));
+  for (const file of [`${C}/relocs_read_tgt-el.elf`, `${dir}/tgt.btf`, `${dir}/tgt.btf.gz`]) {
+    const r = run('run', `${C}/relocs_read-el.elf`, 'reads', '--btf', file);
+    t.is(r.status, 0, r.stderr);
+    t.like(JSON.parse(r.stdout.trim()), { program: 'reads', retval: 0 }, file);
+  }
+  writeFileSync(`${dir}/junk.btf`, 'junk');
+  const bad = run('run', `${C}/relocs_read-el.elf`, 'reads', '--btf', `${dir}/junk.btf`);
+  t.is(bad.status, 1);
+  t.regex(bad.stderr, /--btf .*junk\.btf: BTF/);
+});
