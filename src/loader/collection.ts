@@ -119,8 +119,11 @@ class Loader {
       let v: KconfigValue | undefined;
       if (k.name === 'LINUX_KERNEL_VERSION') v = BigInt(kernelVersionCode());
       else if (k.name.startsWith('CONFIG_')) {
-        if (!config) throw new LoaderError(`${this.name}: extern ${k.name} needs the kernel config, but neither /proc/config.gz nor /boot/config-$(uname -r) exists`);
-        v = config.get(k.name) ?? 'n';
+        if (!config && !k.weak) throw new LoaderError(`${this.name}: extern ${k.name} needs the kernel config, but neither /proc/config.gz nor /boot/config-$(uname -r) exists`);
+        v = config?.get(k.name);
+        // Like libbpf: a strong extern must be resolved; a __weak one reads as 0 when absent.
+        if (v === undefined && !k.weak) throw new LoaderError(`${this.name}: extern ${k.name} (strong) is not set in the kernel config; declare it __weak to read 0 when absent`);
+        v ??= 'n';
       } else {
         throw new LoaderError(`${this.name}: unknown .kconfig extern ${k.name} (only LINUX_KERNEL_VERSION and CONFIG_* are known)`);
       }
@@ -238,10 +241,11 @@ class Loader {
       });
     } catch (e) {
       if (e instanceof KernelError && poisoned.length > 0 && e.log?.includes(`unknown#${POISON_HELPER}`)) {
-        throw new LoaderError(`${this.name}: ${where}: the verifier reached an instruction whose CO-RE relocation failed: ${describePoison(e.log, poisoned)}\n${e.message}`, { cause: e });
+        throw new LoaderError(`${this.name}: ${where}: the verifier reached an instruction whose CO-RE relocation failed: ${describePoison(e.log, poisoned)}\n${e.message}`, { cause: e, log: e.log });
       }
-      if (e instanceof KernelError && !btf && this.c.btfError && /BTF|func_info/.test(e.log ?? '')) {
-        throw new LoaderError(`${this.name}: ${where}: ${e.message}\n(the object's BTF was not loaded: ${this.c.btfError.message})`, { cause: e });
+      if (e instanceof KernelError) {
+        const note = !btf && this.c.btfError && /BTF|func_info/.test(e.log ?? '') ? `\n(the object's BTF was not loaded: ${this.c.btfError.message})` : '';
+        throw new LoaderError(`${this.name}: ${where}: ${e.message}${note}`, { cause: e, log: e.log });
       }
       throw e;
     }

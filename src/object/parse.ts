@@ -2,7 +2,7 @@
 // system calls: sections are classified, maps and global data collected,
 // every function cut out of its section with its relocations resolved to
 // symbolic references, and each program linked with the subprograms it calls.
-import { parseElf, ElfError, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_ALLOC, SHF_WRITE, STT_FUNC, STT_SECTION, SHN_UNDEF, STB_LOCAL } from '../elf/index.ts';
+import { parseElf, ElfError, SHT_PROGBITS, SHT_NOBITS, SHF_EXECINSTR, SHF_ALLOC, SHF_WRITE, STT_FUNC, STT_SECTION, SHN_UNDEF, STB_LOCAL, STB_WEAK } from '../elf/index.ts';
 import type { ElfFile, ElfSection, ElfSymbol, ElfRelocation } from '../elf/index.ts';
 import { parseBtf, parseBtfExt, BtfError, type Btf, type BtfExt } from '../btf/index.ts';
 import { decode, isCall, isLdImm64, isPseudoCall, BPF_PSEUDO_FUNC, type Instruction } from '../asm/index.ts';
@@ -300,7 +300,8 @@ class ObjectParser {
       const size = btf.sizeOf(variable.type);
       const align = Math.min(8, size & -size || 1);
       offset = Math.ceil(offset / align) * align;
-      this.kconfig.push({ name: variable.name, offset, size, typeId: variable.type });
+      const sym = this.symbolsBySection.get(SHN_UNDEF)?.find((x) => x.name === variable.name);
+      this.kconfig.push({ name: variable.name, offset, size, typeId: variable.type, weak: sym?.bind === STB_WEAK });
       this.kconfigOffsets.set(variable.name, offset);
       offset += size;
     }

@@ -99,7 +99,8 @@ export interface CollectionSpec {
   programs: Map<string, ProgramDef>;
   variables: Map<string, VariableDef>;
   /** Externs the object declares in .kconfig (LINUX_KERNEL_VERSION, CONFIG_*). */
-  kconfig: { name: string; offset: number; size: number; typeId: number }[];
+  /** `weak`: declared __weak, so a missing value is 0 instead of an error. */
+  kconfig: { name: string; offset: number; size: number; typeId: number; weak: boolean }[];
   /** Size and symbol offsets of every allocated section, for fixing up the BTF's DATASECs. */
   sections: Map<string, { size: number; symbols: Map<string, number> }>;
   /** Functions in sections with no known program type that nothing calls: reported, not loaded. */

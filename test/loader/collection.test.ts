@@ -53,7 +53,7 @@ kernelTest('btf_map_init: the prog array holds tail_1 and the tail call from tai
 kernelTest('constants: setting the const volatile ret before load changes what the program sees', (t) => {
   const spec = parseObject(corpus('cilium-ebpf/constants-el.elf'));
   const unset = loadCollection(spec, { onProgramError: 'collect' });
-  const err = unset.errors.get('freeze_rodata') as KernelError;
+  const err = unset.errors.get('freeze_rodata') as KernelError; // a LoaderError carrying the kernel's log
   unset.close();
   t.regex(err.log ?? '', /R0 has smin=4294967295/, 'left at its compiled value, ret (0xffffffff) is not a valid sk_lookup verdict');
   setVariable(spec, 'ret', 1);
@@ -90,4 +90,13 @@ kernelTest('fentry_fexit: a program whose load fails is reported by name, the ot
   // Their target is meant to be another BPF program's function (attach_prog_fd), which this object cannot express.
   t.regex(c.errors.get('trace_on_entry')!.message, /program "trace_on_entry"/);
   t.true(c.programs.has('target'));
+});
+
+kernelTest('a strong .kconfig extern that the kernel config does not set is an error; a __weak one reads 0', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const spec = parseObject(readFileSync(new URL('../fixtures/bpf/kconfig_strong.o', import.meta.url)), { name: 'kconfig_strong.o' });
+  t.deepEqual(spec.kconfig.map((k) => [k.name, k.weak]), [['CONFIG_EXECTRACE_NOT_SET', false]]);
+  t.throws(() => loadCollection(spec, { name: 'kconfig_strong.o' }), { message: /kconfig_strong\.o: extern CONFIG_EXECTRACE_NOT_SET \(strong\) is not set in the kernel config/ });
+  const weak = parseObject(readFileSync(new URL('../fixtures/bpf/kconfig.o', import.meta.url)));
+  t.true(weak.kconfig.find((k) => k.name === 'CONFIG_NOT_A_REAL_OPTION')!.weak);
 });
