@@ -34,8 +34,10 @@ export interface RingBufferOptions {
    * thread). `interval`: drain every `intervalMs`, for producers that submit
    * with BPF_RB_NO_WAKEUP — wake-ups are the costliest part of the event path
    * in the kernel, and a bounded latency is often worth more than none.
+   * `both`: drain every `intervalMs`, and also when the kernel wakes us
+   * (producers that skip wake-ups until the ring fills up, then force one).
    */
-  wakeup?: 'data' | 'interval';
+  wakeup?: 'data' | 'interval' | 'both';
   /** Drain period in interval mode (default 10 ms). */
   intervalMs?: number;
 }
@@ -51,7 +53,7 @@ export class RingBufferReader implements Disposable, AsyncIterable<Buffer> {
   readonly #headers: Int32Array;
   readonly #data: Buffer;
   readonly #dataBase: number;
-  readonly #wakeup: 'data' | 'interval';
+  readonly #wakeup: 'data' | 'interval' | 'both';
   readonly #intervalMs: number;
   readonly #poll: PollRegistration | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -83,7 +85,7 @@ export class RingBufferReader implements Disposable, AsyncIterable<Buffer> {
     this.#dataBase = page;
     this.#wakeup = opts.wakeup ?? 'data';
     this.#intervalMs = opts.intervalMs ?? 10;
-    if (this.#wakeup === 'data') {
+    if (this.#wakeup !== 'interval') {
       try {
         this.#poll = new PollRegistration(map.fd);
       } catch (e) {
@@ -155,14 +157,22 @@ export class RingBufferReader implements Disposable, AsyncIterable<Buffer> {
   /** Resolves when records may be available (or on close). Never blocks the event loop. */
   wait(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    if (this.#poll) return this.#poll.wait();
-    return new Promise<void>((resolve) => {
+    if (this.#wakeup === 'data') return this.#poll!.wait();
+    const timer = new Promise<void>((resolve) => {
       this.#timerWake = resolve;
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#timerWake = undefined;
         resolve();
       }, this.#intervalMs);
+    });
+    if (this.#wakeup === 'interval') return timer;
+    return Promise.race([timer, this.#poll!.wait()]).then(() => {
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#timerWake = undefined;
+      }
     });
   }
 

@@ -1,25 +1,18 @@
 #!/usr/bin/env node
-// exectrace command line. This preview logs every execve on the host
-// (--local); the container sidecar (init handshake, PID namespace filter,
-// argv) builds on the loader and the BPF program in bpf/.
-import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import pino from 'pino';
+// exectrace: the process-logging sidecar. Attach first (filtering nothing
+// in), then learn the namespace (handshake, own namespace, or the whole host
+// with --local), then log every exec in it and below it until SIGTERM.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { checkRequirements } from './requirements.ts';
-import { PreviewExecProbe } from './preview-probe.ts';
+import { parseFlags, FlagError, HELP, type SidecarFlags } from './flags.ts';
+import { createLogger } from './log.ts';
+import { execFields, execLine } from './format.ts';
+import { awaitHandshake } from './handshake.ts';
 import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
+import { ExecTracer, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
 
-const HELP = `Usage: exectrace --local [--format json|text]
-
-Logs every process started on this host, one line per exec.
-
-  --local           trace the whole host, no namespace filter
-  --format FORMAT   json (one JSON object per line) or text (default: text
-                    when stdout is a terminal, json otherwise)
-  --help            show this help
-  --version         print the version
-
-Needs Linux >= 5.8 with BTF, and root (or CAP_BPF + CAP_PERFMON + CAP_SYS_ADMIN).`;
+const STATS_PERIOD_MS = 1000;
+const SHUTDOWN_LIMIT_MS = 1500;
 
 /** The package's version, from the nearest package.json above this file (sources or dist/). */
 function version(): string {
@@ -34,57 +27,132 @@ function version(): string {
   return 'unknown';
 }
 
-function fail(message: string): never {
-  process.stderr.write(`exectrace: ${message}\n`);
+function ownPidnsInode(): number {
+  const m = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'));
+  if (!m) throw new Error('cannot read this process\'s PID namespace from /proc/self/ns/pid');
+  return Number(m[1]);
+}
+
+function usage(message: string): never {
+  process.stderr.write(`exectrace: ${message}\n\n${HELP}\n`);
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  let args;
+async function main(): Promise<number> {
+  let flags: SidecarFlags;
   try {
-    args = parseArgs({
-      options: {
-        local: { type: 'boolean' },
-        format: { type: 'string' },
-        help: { type: 'boolean' },
-        version: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
+    flags = parseFlags(process.argv.slice(2));
   } catch (e) {
-    fail(`${(e as Error).message}\n\n${HELP}`);
+    if (e instanceof FlagError) usage(e.message);
+    throw e;
   }
-  if (args.help) return void process.stdout.write(`${HELP}\n`);
-  if (args.version) return void process.stdout.write(`${version()}\n`);
-  if (!args.local) fail('only --local (trace the whole host) is available in this version; see --help');
-  const format = args.format ?? (process.stdout.isTTY ? 'text' : 'json');
-  if (format !== 'json' && format !== 'text') fail(`--format must be json or text, not ${JSON.stringify(format)}`);
+  if (flags.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (flags.version) {
+    process.stdout.write(`exectrace ${version()}\n`);
+    return 0;
+  }
+  const format = flags.format ?? (process.stdout.isTTY ? 'text' : 'json');
+  const log = createLogger();
 
   const req = checkRequirements();
-  if (!req.ok) fail(`requirements not met:\n  - ${req.problems.join('\n  - ')}`);
+  if (!req.ok) {
+    for (const p of req.problems) log.log('error', 'requirement not met', { problem: p });
+    await log.flush();
+    process.stderr.write(`exectrace: requirements not met:\n  - ${req.problems.join('\n  - ')}\n`);
+    return 1;
+  }
 
-  const log = pino(
-    { base: null, messageKey: 'msg', timestamp: false, formatters: { level: (l) => ({ level: l.toUpperCase() }) } },
-    pino.destination({ fd: 1, sync: false }),
-  );
-  const probe = new PreviewExecProbe();
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  if (format === 'json') log.info({ ts: rfc3339Nano(monotonicToWallNs(process.hrtime.bigint())) }, 'tracing every exec on this host');
-  else process.stderr.write('exectrace: tracing every exec on this host (Ctrl-C to stop)\n');
+  const stop = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!stop.signal.aborted) stop.abort(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 
-  await probe.run((ev) => {
+  const initial: TraceFilter = flags.local ? { kind: 'all' } : flags.useLocalPidns ? { kind: 'pidns', inode: ownPidnsInode() } : { kind: 'none' };
+  let tracer: ExecTracer;
+  try {
+    tracer = ExecTracer.start({ filter: initial, argvBudget: flags.argvBudget, logFailures: flags.logFailures });
+  } catch (e) {
+    log.log('error', 'cannot start tracing', { error: (e as Error).message });
+    await log.flush();
+    process.stderr.write(`exectrace: cannot start tracing: ${(e as Error).message}\n`);
+    return 1;
+  }
+
+  const write = (ev: ExecEvent) => {
     const ts = rfc3339Nano(monotonicToWallNs(ev.ktimeNs));
-    if (format === 'json') {
-      log.info({ ts, fields: { labels: {}, event: { filename: ev.filename, pid: ev.pid, uid: ev.uid, gid: ev.gid, comm: ev.comm } } }, 'exec');
-    } else {
-      process.stdout.write(`${ts} pid=${ev.pid} uid=${ev.uid} gid=${ev.gid} comm=${ev.comm} ${ev.filename}\n`);
+    if (format === 'json') log.log('info', 'exec', execFields(ev, flags.labels), ts);
+    else process.stdout.write(execLine(ev, ts));
+  };
+  const running = tracer.run(write);
+
+  // Losses are counted in the kernel: say so while they happen, with the total.
+  let reportedDrops = 0n;
+  const statsTimer = setInterval(() => {
+    const s = tracer.stats();
+    const lost = s.dropped + s.busy;
+    if (lost > reportedDrops) {
+      log.log('warn', 'events lost', { count: Number(lost - reportedDrops), total: Number(lost), reason: 'ring buffer full or busy; the reader did not keep up' });
+      reportedDrops = lost;
     }
-  }, ac.signal);
-  probe.close();
-  log.flush();
+  }, STATS_PERIOD_MS);
+  statsTimer.unref();
+
+  let code = 0;
+  if (initial.kind === 'none') {
+    try {
+      const inode = await awaitHandshake({
+        host: flags.initAddress.host,
+        port: flags.initAddress.port,
+        timeoutMs: flags.startupTimeoutMs,
+        signal: stop.signal,
+        accept: (n) => tracer.setFilter({ kind: 'pidns', inode: n }),
+        onRefused: (status, reason, remote) => log.log('warn', 'init handshake refused', { status, reason, remote }),
+        onListening: (address) => log.log('info', 'waiting for init handshake', { address }),
+      });
+      log.log('info', 'tracing', { pidns: inode, labels: flags.labels });
+    } catch (e) {
+      if (!stop.signal.aborted) {
+        log.log('error', 'init handshake failed', { error: (e as Error).message });
+        process.stderr.write(`exectrace: ${(e as Error).message}\n`);
+        code = 1;
+        stop.abort();
+      }
+    }
+  } else {
+    log.log('info', 'tracing', initial.kind === 'all' ? { scope: 'host', labels: flags.labels } : { pidns: initial.inode, labels: flags.labels });
+  }
+
+  await new Promise<void>((resolve) => {
+    if (stop.signal.aborted) resolve();
+    else stop.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+  // Shutdown: everything the kernel already wrote is logged, then every
+  // kernel object is closed; bounded so a stuck writer cannot hold us.
+  const deadline = setTimeout(() => process.exit(code), SHUTDOWN_LIMIT_MS);
+  deadline.unref();
+  clearInterval(statsTimer);
+  tracer.drain(write);
+  const s = tracer.stats();
+  tracer.close();
+  await running.catch((e: unknown) => {
+    log.log('error', 'reader failed', { error: (e as Error).message });
+    code = 1;
+  });
+  log.log('info', 'stopped', { events: Number(s.events), lost: Number(s.dropped + s.busy), untracked: Number(s.untracked) });
+  await log.flush();
+  return code;
 }
 
-main().catch((e: unknown) => fail((e as Error).message));
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`exectrace: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

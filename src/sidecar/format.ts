@@ -1,0 +1,41 @@
+// An ExecEvent as the original tool's `fields`, and as one human-readable line.
+import { constants } from 'node:os';
+import type { ExecEvent } from '../tracer/index.ts';
+import { shellJoin, quoteArg } from './shell-quote.ts';
+
+const errnoNames = new Map<number, string>();
+for (const [name, n] of Object.entries(constants.errno)) if (!errnoNames.has(n)) errnoNames.set(n, name);
+
+export function errnoName(retval: number): string {
+  return errnoNames.get(-retval) ?? `errno ${-retval}`;
+}
+
+export function execFields(ev: ExecEvent, labels: Record<string, string>): Record<string, unknown> {
+  const event: Record<string, unknown> = {
+    filename: ev.filename,
+    argv: ev.argv,
+    truncated: ev.truncated,
+    pid: ev.pid,
+    uid: ev.uid,
+    gid: ev.gid,
+    comm: ev.comm,
+    // Added by this implementation (the original's fields above keep their meaning):
+    ppid: ev.ppid,
+    ns_pid: ev.nsPid,
+    tid: ev.tid,
+    syscall: ev.execveat ? 'execveat' : 'execve',
+    ret: ev.retval,
+  };
+  if (ev.retval !== 0) event.error = errnoName(ev.retval);
+  if (ev.rawArgv) event.argv_raw = Object.fromEntries([...ev.rawArgv].map(([i, b]) => [String(i), b.toString('base64')]));
+  if (ev.rawFilename) event.filename_raw = ev.rawFilename.toString('base64');
+  return { labels, cmdline: shellJoin(ev.argv, ev.rawArgv), event };
+}
+
+/** `2022-02-28T20:29:38.038452202Z pid=920684 uid=101000 bash: /usr/bin/uname uname -a` */
+export function execLine(ev: ExecEvent, ts: string): string {
+  const outcome = ev.retval === 0 ? '' : ` [${errnoName(ev.retval)}]`;
+  const ns = ev.nsPid ? ` nspid=${ev.nsPid}` : '';
+  const cut = ev.truncated ? ' [truncated]' : '';
+  return `${ts} pid=${ev.pid}${ns} ppid=${ev.ppid} uid=${ev.uid} ${ev.comm}: ${quoteArg(ev.filename)}${outcome} ${shellJoin(ev.argv, ev.rawArgv)}${cut}\n`;
+}

@@ -1,0 +1,46 @@
+// The output envelope of the original tool, written with pino:
+//   {"ts":"…Z","level":"INFO","msg":"exec","fields":{…}}
+// `ts` comes first and may be given per line (an exec's kernel time): pino's
+// timestamp hook (called per line, written first when the level chunk is
+// empty) emits it; level and msg are written by us, in the original's order.
+import pino from 'pino';
+import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
+
+export type Level = 'info' | 'warn' | 'error';
+
+export interface EnvelopeLogger {
+  log(level: Level, msg: string, fields?: Record<string, unknown>, ts?: string): void;
+  /** Writes everything buffered; resolves when it is on its way to fd 1. */
+  flush(): Promise<void>;
+}
+
+const LEVELS: Record<Level, string> = { info: 'INFO', warn: 'WARN', error: 'ERROR' };
+
+export function nowTs(): string {
+  return rfc3339Nano(monotonicToWallNs(process.hrtime.bigint()));
+}
+
+export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false, minLength: 4096 })): EnvelopeLogger {
+  let ts: string | undefined;
+  const p = pino(
+    {
+      base: null,
+      timestamp: () => `"ts":"${ts ?? nowTs()}"`,
+      // msg and level are part of our object, in their places; pino's own are unused.
+      messageKey: '__pino_msg',
+      formatters: { level: () => ({}) },
+    },
+    dest,
+  );
+  return {
+    log(level, msg, fields, at) {
+      ts = at;
+      const upper = LEVELS[level];
+      p[level](fields === undefined ? { level: upper, msg } : { level: upper, msg, fields });
+      ts = undefined;
+    },
+    flush() {
+      return new Promise<void>((resolve) => p.flush(() => resolve()));
+    },
+  };
+}

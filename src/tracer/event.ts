@@ -1,0 +1,117 @@
+// Decoding the records of bpf/exectrace.bpf.c (layout in bpf/exectrace.h).
+
+/** Offsets in struct exec_event. */
+const OFF = {
+  ktime: 0, pid: 8, tid: 12, ppid: 16, nsPid: 20, uid: 24, gid: 28, retval: 32,
+  filenameLen: 36, flags: 38, argvLen: 40, nsLevel: 44, comm: 48,
+} as const;
+export const EXEC_EVENT_HEADER = 64;
+const COMM_LEN = 16;
+
+export const ExecFlags = {
+  ARGV_TRUNCATED: 1 << 0,
+  FILENAME_TRUNCATED: 1 << 1,
+  EXECVEAT: 1 << 2,
+  PATH_FROM_FILE: 1 << 3,
+  NO_ENTRY_STATE: 1 << 4,
+  ARGV_UNREADABLE: 1 << 5,
+} as const;
+
+export interface ExecEvent {
+  /** Kernel time of the outcome (CLOCK_MONOTONIC, ns). */
+  ktimeNs: bigint;
+  /** Process id (host view); after a successful exec, the process running the new image. */
+  pid: number;
+  /** The thread that called exec (differs from pid when a non-leader thread exec'd). */
+  tid: number;
+  ppid: number;
+  /** The pid as seen inside the target PID namespace (0 when tracing every namespace). */
+  nsPid: number;
+  /** How many namespaces below the target the process is (0 = in it). */
+  nsLevel: number;
+  uid: number;
+  gid: number;
+  /** 0 for a successful exec, else the negative errno of the failed attempt. */
+  retval: number;
+  /** The caller's command name before exec (at most 15 bytes). */
+  comm: string;
+  /** The file as named to exec; for an exec of a file descriptor, the file's own path. */
+  filename: string;
+  argv: string[];
+  /** True exactly when something was cut (argv beyond the budget, or an overlong filename). */
+  truncated: boolean;
+  /** The syscall was execveat(2). */
+  execveat: boolean;
+  /** Raw bytes of argv elements that are not valid UTF-8 (so nothing is lost): index → bytes. */
+  rawArgv?: Map<number, Buffer>;
+  /** Raw filename bytes when they are not valid UTF-8. */
+  rawFilename?: Buffer;
+  flags: number;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function utf8(b: Buffer): { text: string; valid: boolean } {
+  try {
+    return { text: decoder.decode(b), valid: true };
+  } catch {
+    return { text: b.toString('utf8'), valid: false };
+  }
+}
+
+/** Decodes one record; `data[offset, offset+length)` is the ring buffer's view (copied out here). */
+export function decodeExecEvent(data: Buffer, offset: number, length: number): ExecEvent {
+  if (length < EXEC_EVENT_HEADER) throw new Error(`exec record of ${length} bytes is shorter than its ${EXEC_EVENT_HEADER}-byte header`);
+  const argvLen = data.readUInt32LE(offset + OFF.argvLen);
+  const filenameLen = data.readUInt16LE(offset + OFF.filenameLen);
+  if (EXEC_EVENT_HEADER + argvLen + filenameLen > length) {
+    throw new Error(`exec record of ${length} bytes claims ${argvLen} bytes of argv and ${filenameLen} of filename`);
+  }
+  const flags = data.readUInt16LE(offset + OFF.flags);
+  const commRaw = data.subarray(offset + OFF.comm, offset + OFF.comm + COMM_LEN);
+  const nul = commRaw.indexOf(0);
+  const argvStart = offset + EXEC_EVENT_HEADER;
+  const argvBytes = data.subarray(argvStart, argvStart + argvLen);
+  const fileBytes = data.subarray(argvStart + argvLen, argvStart + argvLen + filenameLen);
+
+  let argvTruncated = (flags & ExecFlags.ARGV_TRUNCATED) !== 0;
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < argvBytes.length; i++) {
+    if (argvBytes[i] === 0) {
+      parts.push(argvBytes.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  // Bytes after the last NUL belong to an argument cut by the budget: keep an intact prefix of whole arguments.
+  if (start < argvBytes.length) argvTruncated = true;
+
+  const argv: string[] = [];
+  let rawArgv: Map<number, Buffer> | undefined;
+  parts.forEach((p, i) => {
+    const { text, valid } = utf8(p);
+    argv.push(text);
+    if (!valid) (rawArgv ??= new Map()).set(i, Buffer.from(p));
+  });
+  const file = utf8(fileBytes);
+  const ev: ExecEvent = {
+    ktimeNs: data.readBigUInt64LE(offset + OFF.ktime),
+    pid: data.readUInt32LE(offset + OFF.pid),
+    tid: data.readUInt32LE(offset + OFF.tid),
+    ppid: data.readUInt32LE(offset + OFF.ppid),
+    nsPid: data.readUInt32LE(offset + OFF.nsPid),
+    nsLevel: data.readUInt32LE(offset + OFF.nsLevel),
+    uid: data.readUInt32LE(offset + OFF.uid),
+    gid: data.readUInt32LE(offset + OFF.gid),
+    retval: data.readInt32LE(offset + OFF.retval),
+    comm: commRaw.toString('utf8', 0, nul < 0 ? COMM_LEN : nul),
+    filename: file.text,
+    argv,
+    truncated: argvTruncated || (flags & ExecFlags.FILENAME_TRUNCATED) !== 0,
+    execveat: (flags & ExecFlags.EXECVEAT) !== 0,
+    flags,
+  };
+  if (rawArgv) ev.rawArgv = rawArgv;
+  if (!file.valid) ev.rawFilename = Buffer.from(fileBytes);
+  return ev;
+}

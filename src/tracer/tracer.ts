@@ -1,0 +1,228 @@
+// The exec tracer: loads bpf/exectrace.bpf.o with exectrace's own loader,
+// attaches it, and yields one ExecEvent per exec attempt. The namespace
+// filter can change while it runs, so a caller can attach first and filter
+// later without missing anything in between.
+import { readFileSync, existsSync } from 'node:fs';
+import { parseObject, type CollectionSpec } from '../object/index.ts';
+import { loadCollection, attachBySection, type Collection, type TargetBtf } from '../loader/index.ts';
+import type { Attachment } from '../link/index.ts';
+import { RingBufferReader } from '../ringbuf/index.ts';
+import { possibleCpus, type BpfMap } from '../map/index.ts';
+import { decodeExecEvent, type ExecEvent } from './event.ts';
+
+export type { ExecEvent };
+
+/** What to trace: every PID namespace, one namespace (by inode) and those below it, or nothing yet. */
+export type TraceFilter = { kind: 'all' } | { kind: 'pidns'; inode: number } | { kind: 'none' };
+
+export interface TracerOptions {
+  /** Default `{ kind: 'none' }`: attached, but logging nothing until setFilter(). */
+  filter?: TraceFilter;
+  /** Bytes of argv kept per exec (default 32 KiB; at most 128 KiB - 1). */
+  argvBudget?: number;
+  /** Log failed exec attempts too (default true). */
+  logFailures?: boolean;
+  /** Ring buffer size in bytes, a power of two (default 16 MiB). */
+  ringSize?: number;
+  /**
+   * `interval` (default): the program skips wake-ups and the reader drains
+   * every `intervalMs`, waking early when a quarter of the ring is full;
+   * `data`: a wake-up per record (lowest latency, highest kernel cost).
+   */
+  wakeup?: 'interval' | 'data';
+  intervalMs?: number;
+  /** Stop when aborted (same as close()). */
+  signal?: AbortSignal;
+  /** CO-RE target (default: the running kernel's BTF). */
+  target?: TargetBtf;
+  /** The BPF object (default: the package's bpf/exectrace.bpf.o). */
+  objectPath?: string;
+}
+
+export interface TracerStats {
+  /** Records submitted by the program. */
+  events: bigint;
+  /** Records the program could not submit because the ring was full. */
+  dropped: bigint;
+  /** Exec attempts the program could not follow (its in-flight table was full). */
+  untracked: bigint;
+  /** Records lost because a CPU's scratch buffer was in use (preemption mid-record). */
+  busy: bigint;
+}
+
+const CONFIG = { size: 24, mode: 0, targetPidns: 4, argvBudget: 8, logFailures: 12, wakeupBytes: 16 };
+const MODE = { none: 0, all: 1, pidns: 2 } as const;
+const ARGV_MAX = 128 * 1024;
+
+/** The package's compiled BPF object, found from this file's location (sources or dist/). */
+export function defaultObjectPath(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const candidate = new URL('bpf/exectrace.bpf.o', dir);
+    if (existsSync(candidate)) return candidate.pathname;
+  }
+  throw new Error('bpf/exectrace.bpf.o not found above the exectrace package files');
+}
+
+export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
+  readonly #collection: Collection;
+  readonly #attachments: Attachment[] = [];
+  readonly #reader: RingBufferReader;
+  readonly #config: BpfMap;
+  readonly #stats: BpfMap;
+  readonly #opts: Required<Pick<TracerOptions, 'argvBudget' | 'logFailures'>> & { wakeupBytes: number };
+  #filter: TraceFilter;
+  #closed = false;
+  #error: Error | undefined;
+  readonly #onAbort = () => this.close();
+  readonly #signal: AbortSignal | undefined;
+
+  private constructor(collection: Collection, reader: RingBufferReader, opts: TracerOptions, ringSize: number) {
+    this.#collection = collection;
+    this.#reader = reader;
+    this.#config = collection.maps.get('config')!;
+    this.#stats = collection.maps.get('stats')!;
+    const budget = opts.argvBudget ?? 32 * 1024;
+    if (!Number.isInteger(budget) || budget < 1 || budget >= ARGV_MAX) {
+      throw new RangeError(`argv budget must be an integer from 1 to ${ARGV_MAX - 1} bytes, got ${budget}`);
+    }
+    this.#opts = {
+      argvBudget: budget,
+      logFailures: opts.logFailures ?? true,
+      wakeupBytes: (opts.wakeup ?? 'interval') === 'interval' ? ringSize / 4 : 0,
+    };
+    this.#filter = opts.filter ?? { kind: 'none' };
+    this.#signal = opts.signal;
+  }
+
+  /** Loads and attaches the BPF program; the filter decides what is logged. */
+  static start(opts: TracerOptions = {}): ExecTracer {
+    const path = opts.objectPath ?? defaultObjectPath();
+    const spec = parseObject(readFileSync(path), { name: 'exectrace.bpf.o' });
+    const ringSize = opts.ringSize ?? 16 * 1024 * 1024;
+    if (ringSize < 4096 || (ringSize & (ringSize - 1)) !== 0) throw new RangeError(`ring size must be a power of two of at least 4096, got ${ringSize}`);
+    prepare(spec, ringSize);
+    const c = loadCollection(spec, { name: 'exectrace.bpf.o', ...(opts.target ? { target: opts.target } : {}) });
+    let tracer: ExecTracer | undefined;
+    try {
+      const wakeup = opts.wakeup ?? 'interval';
+      const reader = new RingBufferReader(c.maps.get('events')!, { wakeup: wakeup === 'interval' ? 'both' : 'data', intervalMs: opts.intervalMs ?? 10 });
+      tracer = new ExecTracer(c, reader, opts, ringSize);
+      tracer.#writeConfig();
+      // Attach the outcome handlers before the entry handlers, so no attempt
+      // is remembered at entry without an exit handler to forget it.
+      for (const name of ['on_exec', 'exit_execve', 'exit_execveat', 'enter_execve', 'enter_execveat']) {
+        tracer.#attachments.push(attachBySection(c.programs.get(name)!, spec.programs.get(name)!));
+      }
+      if (opts.signal) {
+        if (opts.signal.aborted) tracer.close();
+        else opts.signal.addEventListener('abort', tracer.#onAbort, { once: true });
+      }
+      return tracer;
+    } catch (e) {
+      if (tracer) tracer.close();
+      else c.close();
+      throw e;
+    }
+  }
+
+  get filter(): TraceFilter {
+    return this.#filter;
+  }
+
+  /** Changes what is traced; effective for every exec that completes after this returns. */
+  setFilter(filter: TraceFilter): void {
+    if (filter.kind === 'pidns' && (!Number.isInteger(filter.inode) || filter.inode <= 0 || filter.inode > 0xffffffff)) {
+      throw new RangeError(`a PID namespace inode is an integer from 1 to 4294967295, got ${filter.inode}`);
+    }
+    this.#filter = filter;
+    this.#writeConfig();
+  }
+
+  #writeConfig(): void {
+    const v = Buffer.alloc(CONFIG.size);
+    v.writeUInt32LE(MODE[this.#filter.kind], CONFIG.mode);
+    v.writeUInt32LE(this.#filter.kind === 'pidns' ? this.#filter.inode : 0, CONFIG.targetPidns);
+    v.writeUInt32LE(this.#opts.argvBudget, CONFIG.argvBudget);
+    v.writeUInt32LE(this.#opts.logFailures ? 1 : 0, CONFIG.logFailures);
+    v.writeUInt32LE(this.#opts.wakeupBytes, CONFIG.wakeupBytes);
+    this.#config.update(Buffer.alloc(4), v);
+  }
+
+  /** The program's counters, summed over CPUs. */
+  stats(): TracerStats {
+    const sum = (i: number): bigint => {
+      const k = Buffer.alloc(4);
+      k.writeUInt32LE(i);
+      const v = this.#stats.lookup(k);
+      let total = 0n;
+      if (v) for (let off = 0; off < v.length; off += 8) total += v.readBigUInt64LE(off);
+      return total;
+    };
+    return { dropped: sum(0), untracked: sum(1), busy: sum(2), events: sum(3) };
+  }
+
+  /**
+   * Delivers events in batches as they are drained (the throughput API);
+   * resolves when the tracer is closed. A decoding failure closes the
+   * tracer and rejects.
+   */
+  async run(onEvent: (ev: ExecEvent) => void): Promise<void> {
+    await this.#reader.consume((d, off, len) => {
+      let ev: ExecEvent;
+      try {
+        ev = decodeExecEvent(d, off, len);
+      } catch (e) {
+        this.#error = e as Error;
+        this.close();
+        return;
+      }
+      onEvent(ev);
+    });
+    if (this.#error) throw this.#error;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ExecEvent> {
+    const queue: ExecEvent[] = [];
+    const take = (d: Buffer, off: number, len: number) => void queue.push(decodeExecEvent(d, off, len));
+    while (!this.#closed) {
+      const n = this.#reader.drain(take, 1024);
+      while (queue.length > 0) yield queue.shift()!;
+      if (n === 0 && !this.#closed) await this.#reader.wait();
+    }
+    if (this.#error) throw this.#error;
+  }
+
+  /** Drains what the kernel has already written (before close, to lose nothing). */
+  drain(onEvent: (ev: ExecEvent) => void): number {
+    return this.#reader.drain((d, off, len) => onEvent(decodeExecEvent(d, off, len)));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Detaches, closes every kernel object, and ends iteration. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    for (const a of this.#attachments.splice(0)) a.close();
+    this.#reader.close();
+    this.#collection.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Sizes that depend on this machine: one scratch buffer per possible CPU, the ring. */
+function prepare(spec: CollectionSpec, ringSize: number): void {
+  const scratch = spec.maps.get('scratch');
+  const events = spec.maps.get('events');
+  if (!scratch || !events || !spec.maps.get('config') || !spec.maps.get('stats')) {
+    throw new Error('exectrace.bpf.o lacks one of its maps (scratch, events, config, stats): is it the right object?');
+  }
+  scratch.maxEntries = possibleCpus();
+  events.maxEntries = ringSize;
+}
