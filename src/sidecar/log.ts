@@ -20,7 +20,7 @@ export function nowTs(): string {
   return rfc3339Nano(monotonicToWallNs(process.hrtime.bigint()));
 }
 
-export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false, minLength: 4096 })): EnvelopeLogger {
+export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false })): EnvelopeLogger {
   let ts: string | undefined;
   const p = pino(
     {

@@ -16,6 +16,7 @@ export interface Marker {
 
 export function makeMarker(): Marker {
   const dir = mkdtempSync(`${tmpdir()}/et-`);
+  chmodSync(dir, 0o755); // runnable by other users too (tests exec it with another uid)
   const name = `mk${randomBytes(5).toString('hex')}`;
   const path = `${dir}/${name}`;
   copyFileSync('/bin/true', path);
