@@ -49,7 +49,7 @@ export function awaitHandshake(opts: HandshakeOptions): Promise<number> {
       }
     };
     const timer = setTimeout(() => {
-      finish(new HandshakeError(`no valid init handshake (POST of the PID namespace inode to http://${opts.host}:${opts.port}/) within ${Math.round(opts.timeoutMs / 1000)} s`));
+      finish(new HandshakeError(`no valid init handshake (POST of the PID namespace inode to http://${opts.host}:${opts.port}/) within ${opts.timeoutMs >= 1000 ? `${Math.round(opts.timeoutMs / 1000)} s` : `${opts.timeoutMs} ms`}`));
     }, opts.timeoutMs);
     const onAbort = () => finish(new HandshakeError('stopped while waiting for the init handshake'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });

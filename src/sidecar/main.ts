@@ -75,7 +75,7 @@ async function main(): Promise<number> {
   const initial: TraceFilter = flags.local ? { kind: 'all' } : flags.useLocalPidns ? { kind: 'pidns', inode: ownPidnsInode() } : { kind: 'none' };
   let tracer: ExecTracer;
   try {
-    tracer = ExecTracer.start({ filter: initial, argvBudget: flags.argvBudget, logFailures: flags.logFailures });
+    tracer = ExecTracer.start({ filter: initial, argvBudget: flags.argvBudget, logFailures: flags.logFailures, ringSize: flags.ringSize });
   } catch (e) {
     log.log('error', 'cannot start tracing', { error: (e as Error).message });
     await log.flush();

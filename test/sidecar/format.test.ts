@@ -1,0 +1,41 @@
+import test from 'ava';
+import { Writable } from 'node:stream';
+import { execFields, execLine } from '../../src/sidecar/format.ts';
+import { createLogger } from '../../src/sidecar/log.ts';
+import type { ExecEvent } from '../../src/tracer/index.ts';
+
+const ev: ExecEvent = {
+  ktimeNs: 1n, pid: 920684, tid: 920684, ppid: 100, nsPid: 42, nsLevel: 0, uid: 101000, gid: 101000, retval: 0,
+  comm: 'bash', filename: '/usr/bin/uname', argv: ['uname', '-a'], truncated: false, execveat: false, flags: 0,
+};
+
+test('exec lines have exactly the original envelope and field meanings', async (t) => {
+  const chunks: string[] = [];
+  const sink = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
+  const log = createLogger(sink);
+  log.log('info', 'exec', execFields(ev, { team: 'x' }), '2022-02-28T20:29:38.038452202Z');
+  await log.flush();
+  const text = chunks.join('').trim();
+  t.true(text.startsWith('{"ts":"2022-02-28T20:29:38.038452202Z","level":"INFO","msg":"exec","fields":{"labels":{"team":"x"},"cmdline":"uname -a","event":{"filename":"/usr/bin/uname","argv":["uname","-a"],"truncated":false,"pid":920684,"uid":101000,"gid":101000,"comm":"bash"'), text);
+  const j = JSON.parse(text) as { fields: { event: Record<string, unknown> } };
+  t.like(j.fields.event, { ppid: 100, ns_pid: 42, syscall: 'execve', ret: 0 });
+  t.false('error' in j.fields.event);
+});
+
+test('a failed attempt carries its errno; the text line is compact', (t) => {
+  const failed = { ...ev, retval: -2, argv: ['nope'], filename: '/bin/nope' };
+  t.like((execFields(failed, {}) as { event: object }).event, { ret: -2, error: 'ENOENT' });
+  t.is(execLine(ev, 'T'), 'T pid=920684 nspid=42 ppid=100 uid=101000 bash: /usr/bin/uname uname -a\n');
+  t.regex(execLine(failed, 'T'), /\/bin\/nope \[ENOENT\] nope/);
+});
+
+test('diagnostics use the same envelope with other msgs and levels', async (t) => {
+  const chunks: string[] = [];
+  const log = createLogger(new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } }));
+  log.log('warn', 'events lost', { count: 3, total: 7 });
+  await log.flush();
+  const j = JSON.parse(chunks.join('')) as Record<string, unknown>;
+  t.deepEqual(Object.keys(j), ['ts', 'level', 'msg', 'fields']);
+  t.like(j, { level: 'WARN', msg: 'events lost', fields: { count: 3, total: 7 } });
+  t.regex(j.ts as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+});
