@@ -26,7 +26,8 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 #define FILENAME_MASK (EXECTRACE_FILENAME_MAX - 1)
 #define PATH_COMPONENT_MAX 256
 #define MAX_PATH_DEPTH 32
-#define MAX_FAILED_ARGS 1024
+#define MAX_FAILED_ARGS 4096
+#define MAX_FAILED_ARGS_BOUNDED 1024
 #define AT_EMPTY_PATH 0x1000
 
 struct {
@@ -345,7 +346,47 @@ int on_exec(struct bpf_raw_tracepoint_args *ctx)
 
 /* A failed attempt: argv from the caller's pointer array, which the kernel
  * has just walked, one string at a time within the budget. */
-static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
+struct argv_walk {
+	struct scratch *s;
+	const char *const *argv;
+	__u32 len;
+	__u32 budget;
+	__u16 flags;
+};
+
+/* One argument; returns 1 to stop. Shared by the bpf_loop callback and the
+ * bounded loop for kernels without bpf_loop. */
+static __always_inline long copy_arg(__u32 i, struct argv_walk *w)
+{
+	struct scratch *s = w->s;
+	if (!s)
+		return 1;
+	const char *arg = 0;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i]) || !arg)
+		return 1;
+	if (w->len >= w->budget) {
+		w->flags |= EXECTRACE_F_ARGV_TRUNCATED;
+		return 1;
+	}
+	long r = bpf_probe_read_user_str(&s->data[w->len & ARGV_MASK], (w->budget - w->len) & ARGV_MASK, arg);
+	if (r <= 0) {
+		w->flags |= EXECTRACE_F_ARGV_UNREADABLE;
+		return 1;
+	}
+	w->len += r;
+	if (w->len >= w->budget && s->data[(w->len - 1) & ARGV_MASK] != 0) {
+		w->flags |= EXECTRACE_F_ARGV_TRUNCATED;
+		return 1;
+	}
+	return 0;
+}
+
+static long copy_arg_cb(__u32 i, void *ctx)
+{
+	return copy_arg(i, ctx);
+}
+
+static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx, bool use_loop_helper)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight *st = bpf_map_lookup_elem(&inflight, &tid);
@@ -374,34 +415,25 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
 	ev->uid = st->uid;
 	ev->gid = st->gid;
 	ev->retval = (__s32)ret;
-	ev->flags = st->flags;
 	__builtin_memcpy(ev->comm, st->comm, sizeof(ev->comm));
 
-	__u32 budget = budget_of(cfg);
-	__u32 len = 0;
-	const char *const *argv = (const char *const *)st->argv;
-	for (int i = 0; i < MAX_FAILED_ARGS; i++) {
-		const char *arg = 0;
-		if (!argv || bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
-			break;
-		if (len >= budget) {
-			ev->flags |= EXECTRACE_F_ARGV_TRUNCATED;
-			break;
+	struct argv_walk w = { .s = s, .argv = (const char *const *)st->argv, .budget = budget_of(cfg), .flags = st->flags };
+	if (w.argv) {
+		if (use_loop_helper) {
+			/* The verifier checks the callback once, whatever the count. */
+			if (bpf_loop(MAX_FAILED_ARGS, copy_arg_cb, &w, 0) == MAX_FAILED_ARGS)
+				w.flags |= EXECTRACE_F_ARGV_TRUNCATED;
+		} else {
+			int i;
+			for (i = 0; i < MAX_FAILED_ARGS_BOUNDED; i++)
+				if (copy_arg(i, &w))
+					break;
+			if (i == MAX_FAILED_ARGS_BOUNDED)
+				w.flags |= EXECTRACE_F_ARGV_TRUNCATED;
 		}
-		long r = bpf_probe_read_user_str(&s->data[len & ARGV_MASK], (budget - len) & ARGV_MASK, arg);
-		if (r <= 0) {
-			ev->flags |= EXECTRACE_F_ARGV_UNREADABLE;
-			break;
-		}
-		len += r;
-		if (len >= budget && s->data[(len - 1) & ARGV_MASK] != 0) {
-			ev->flags |= EXECTRACE_F_ARGV_TRUNCATED;
-			break;
-		}
-		if (i == MAX_FAILED_ARGS - 1)
-			ev->flags |= EXECTRACE_F_ARGV_TRUNCATED;
 	}
-	ev->argv_len = len > budget ? budget : len;
+	ev->flags = w.flags;
+	ev->argv_len = w.len > w.budget ? w.budget : w.len;
 	__u32 off = ev->argv_len & ARGV_MASK;
 	long n = bpf_probe_read_user_str(&s->data[off], EXECTRACE_FILENAME_MAX, (const char *)st->filename);
 	__u32 flen = n > 0 ? n - 1 : 0;
@@ -415,14 +447,18 @@ static __always_inline int on_exit(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
+/* One program serves both sys_exit_execve and sys_exit_execveat (same
+ * context): user space attaches it to both. exit_execve needs bpf_loop
+ * (Linux 5.17); exit_execve_bounded is for older kernels, where the
+ * verifier walks every iteration of a bounded loop (slower to load). */
 SEC("tracepoint/syscalls/sys_exit_execve")
 int exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx);
+	return on_exit(ctx, true);
 }
 
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int exit_execveat(struct trace_event_raw_sys_exit *ctx)
+SEC("tracepoint/syscalls/sys_exit_execve")
+int exit_execve_bounded(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx);
+	return on_exit(ctx, false);
 }

@@ -39,7 +39,7 @@ New:
                              or one compact human-readable line per exec
   --no-failures              do not log failed exec attempts (logged by default)
   --argv-budget BYTES        bytes of argv kept per exec (default 32768, max 131071)
-  --ring-size BYTES          kernel ring buffer size, a power of two (default 16777216)
+  --ring-size BYTES          kernel ring buffer size, a power of two (default 4194304)
   --help, --version
 
 Needs Linux >= 5.8 with BTF (CONFIG_DEBUG_INFO_BTF=y), and root or
@@ -96,7 +96,7 @@ export function parseFlags(argv: string[]): SidecarFlags {
   const budgetText = values['argv-budget'] ?? '32768';
   const argvBudget = Number(budgetText);
   if (!/^\d+$/.test(budgetText) || argvBudget < 1 || argvBudget > 131071) throw new FlagError(`--argv-budget must be a number of bytes from 1 to 131071, not ${JSON.stringify(budgetText)}`);
-  const ringText = values['ring-size'] ?? String(16 * 1024 * 1024);
+  const ringText = values['ring-size'] ?? String(4 * 1024 * 1024);
   const ringSize = Number(ringText);
   if (!/^\d+$/.test(ringText) || ringSize < 4096 || ringSize > 2 ** 30 || (ringSize & (ringSize - 1)) !== 0) {
     throw new FlagError(`--ring-size must be a power of two from 4096 to 1073741824 bytes, not ${JSON.stringify(ringText)}`);

@@ -85,7 +85,7 @@ async function main(): Promise<number> {
 
   const write = (ev: ExecEvent) => {
     const ts = rfc3339Nano(monotonicToWallNs(ev.ktimeNs));
-    if (format === 'json') log.log('info', 'exec', execFields(ev, flags.labels), ts);
+    if (format === 'json') log.exec(execFields(ev, flags.labels), ts);
     else process.stdout.write(execLine(ev, ts));
   };
   const running = tracer.run(write);

@@ -163,7 +163,7 @@ export function progLoad(o: ProgLoadOptions): number {
       attach_prog_fd: o.attachProgFd ?? o.attachBtfObjFd ?? 0,
       fd_array: ptr(fdArray),
     });
-    return libc.bpf(BpfCmd.PROG_LOAD, attr);
+    return retryOnEagain(() => libc.bpf(BpfCmd.PROG_LOAD, attr));
   };
 
   if ((o.logLevel ?? 0) === 0) {
@@ -189,13 +189,13 @@ export function progLoad(o: ProgLoadOptions): number {
 export function btfLoad(data: Uint8Array, name = 'BTF'): number {
   const btf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const attempt = (log: Buffer | undefined) =>
-    libc.bpf(BpfCmd.BTF_LOAD, encode(BtfLoadAttr, {
+    retryOnEagain(() => libc.bpf(BpfCmd.BTF_LOAD, encode(BtfLoadAttr, {
       btf: ptr(btf),
       btf_size: btf.length,
       btf_log_buf: ptr(log),
       btf_log_size: log ? log.length : 0,
       btf_log_level: log ? 1 : 0,
-    }));
+    })));
   let r = attempt(undefined);
   if (r.value >= 0) return r.value;
   let size = LOG_START;
@@ -209,6 +209,17 @@ export function btfLoad(data: Uint8Array, name = 'BTF'): number {
     }
     throw new KernelError({ operation: 'bpf(BPF_BTF_LOAD)', errno: r.errno, object: name, log: cStringAt(log) || undefined });
   }
+}
+
+/**
+ * The verifier gives up with EAGAIN when a signal arrives mid-verification
+ * (a profiler's SIGPROF, a timer): libbpf retries such loads, and so do we.
+ */
+const EAGAIN_ATTEMPTS = 5;
+function retryOnEagain(load: () => libc.RawResult<number>): libc.RawResult<number> {
+  let r = load();
+  for (let i = 1; i < EAGAIN_ATTEMPTS && r.value < 0 && r.errno === constants.errno.EAGAIN; i++) r = load();
+  return r;
 }
 
 function cStringAt(buf: Buffer): string {

@@ -2,6 +2,7 @@
 export * as abi from './abi/index.ts';
 export * as sys from './bpf.ts';
 export { perfEventOpenTracepoint, perfEventOpenProbe, perfSetBpf, perfEnable, perfDisable } from './perf.ts';
+export { perfEventOpenBpfOutput } from './perf.ts';
 export { tracefsRoot, tracepointId } from './tracefs.ts';
 export { KernelError, errnoName, tail } from './errors.ts';
 export { Capability, effectiveCapabilities, hasCapability, missingCapabilities, missingCapabilitiesFor } from './capabilities.ts';

@@ -63,3 +63,26 @@ export function perfEnable(fd: number, label: string): void {
 export function perfDisable(fd: number, label: string): void {
   perfIoctl(fd, PerfIoctl.DISABLE, 0, 'PERF_EVENT_IOC_DISABLE', label);
 }
+
+/** enum perf_sw_ids: PERF_COUNT_SW_BPF_OUTPUT (include/uapi/linux/perf_event.h). */
+const PERF_COUNT_SW_BPF_OUTPUT = 10;
+
+/**
+ * The BPF output event of one CPU: the ring that bpf_perf_event_output()
+ * writes into when a perf event array slot holds this fd. Each sample is a
+ * PERF_SAMPLE_RAW record; wakeup_events 1 makes every sample wake a poller,
+ * as libbpf's perf_buffer does. pid -1 with a cpu: every process on that CPU.
+ */
+export function perfEventOpenBpfOutput(cpu: number, label: string): number {
+  const attr = encode(PerfEventAttr, {
+    type: PerfType.SOFTWARE,
+    size: PerfEventAttr.size,
+    config: BigInt(PERF_COUNT_SW_BPF_OUTPUT),
+    sample_period: 1n,
+    sample_type: BigInt(PerfSample.RAW),
+    wakeup_events: 1,
+  });
+  const r = libc.perfEventOpen(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+  if (r.value < 0) throw new KernelError({ operation: 'perf_event_open', errno: r.errno, object: `BPF output event on CPU ${cpu} for ${label}`, needs: 'perf' });
+  return r.value;
+}

@@ -1,4 +1,5 @@
 // Decoding the records of bpf/exectrace.bpf.c (layout in bpf/exectrace.h).
+import { isUtf8 } from 'node:buffer';
 
 /** Offsets in struct exec_event. */
 const OFF = {
@@ -77,22 +78,25 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
   let argvTruncated = (flags & ExecFlags.ARGV_TRUNCATED) !== 0;
   const parts: Buffer[] = [];
   let start = 0;
-  for (let i = 0; i < argvBytes.length; i++) {
-    if (argvBytes[i] === 0) {
-      parts.push(argvBytes.subarray(start, i));
-      start = i + 1;
-    }
+  for (let nul = argvBytes.indexOf(0); nul >= 0; nul = argvBytes.indexOf(0, start)) {
+    parts.push(argvBytes.subarray(start, nul));
+    start = nul + 1;
   }
   // Bytes after the last NUL belong to an argument cut by the budget: keep an intact prefix of whole arguments.
   if (start < argvBytes.length) argvTruncated = true;
 
   const argv: string[] = [];
   let rawArgv: Map<number, Buffer> | undefined;
-  parts.forEach((p, i) => {
-    const { text, valid } = utf8(p);
-    argv.push(text);
-    if (!valid) (rawArgv ??= new Map()).set(i, Buffer.from(p));
-  });
+  // One native UTF-8 check for the whole area; per argument only when it fails.
+  if (isUtf8(argvBytes)) {
+    for (const p of parts) argv.push(p.toString('utf8'));
+  } else {
+    parts.forEach((p, i) => {
+      const { text, valid } = utf8(p);
+      argv.push(text);
+      if (!valid) (rawArgv ??= new Map()).set(i, Buffer.from(p));
+    });
+  }
   const file = utf8(fileBytes);
   const ev: ExecEvent = {
     ktimeNs: data.readBigUInt64LE(offset + OFF.ktime),

@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parseObject, type CollectionSpec } from '../object/index.ts';
 import { loadCollection, attachBySection, type Collection, type TargetBtf } from '../loader/index.ts';
-import type { Attachment } from '../link/index.ts';
+import { attachTracepoint, type Attachment } from '../link/index.ts';
 import { RingBufferReader } from '../ringbuf/index.ts';
 import { possibleCpus, type BpfMap } from '../map/index.ts';
 import { decodeExecEvent, type ExecEvent } from './event.ts';
@@ -22,12 +22,14 @@ export interface TracerOptions {
   argvBudget?: number;
   /** Log failed exec attempts too (default true). */
   logFailures?: boolean;
-  /** Ring buffer size in bytes, a power of two (default 16 MiB). */
+  /** Ring buffer size in bytes, a power of two (default 4 MiB: 400 ms of a 10,000 execs/s storm with 1 KiB argv). */
   ringSize?: number;
   /**
-   * `interval` (default): the program skips wake-ups and the reader drains
-   * every `intervalMs`, waking early when a quarter of the ring is full;
-   * `data`: a wake-up per record (lowest latency, highest kernel cost).
+   * `interval` (default): the program never wakes the reader (a wake-up is
+   * the costliest part of the kernel's event path) and the reader drains
+   * every `intervalMs` on a timer — no thread, bounded latency;
+   * `data`: the kernel wakes the reader (through the poller's thread) when
+   * a record lands in an empty ring — lowest latency, highest cost.
    */
   wakeup?: 'interval' | 'data';
   intervalMs?: number;
@@ -50,6 +52,7 @@ export interface TracerStats {
   busy: bigint;
 }
 
+const ENTRY_PROGRAMS = ['enter_execve', 'enter_execveat'];
 const CONFIG = { size: 24, mode: 0, targetPidns: 4, argvBudget: 8, logFailures: 12, wakeupBytes: 16 };
 const MODE = { none: 0, all: 1, pidns: 2 } as const;
 const ARGV_MAX = 128 * 1024;
@@ -88,7 +91,8 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
     this.#opts = {
       argvBudget: budget,
       logFailures: opts.logFailures ?? true,
-      wakeupBytes: (opts.wakeup ?? 'interval') === 'interval' ? ringSize / 4 : 0,
+      // 0: default kernel wake-ups; all ones: BPF_RB_NO_WAKEUP on every record.
+      wakeupBytes: (opts.wakeup ?? 'interval') === 'interval' ? 0xffffffff : 0,
     };
     this.#filter = opts.filter ?? { kind: 'none' };
     this.#signal = opts.signal;
@@ -98,21 +102,33 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
   static start(opts: TracerOptions = {}): ExecTracer {
     const path = opts.objectPath ?? defaultObjectPath();
     const spec = parseObject(readFileSync(path), { name: 'exectrace.bpf.o' });
-    const ringSize = opts.ringSize ?? 16 * 1024 * 1024;
+    const ringSize = opts.ringSize ?? 4 * 1024 * 1024;
     if (ringSize < 4096 || (ringSize & (ringSize - 1)) !== 0) throw new RangeError(`ring size must be a power of two of at least 4096, got ${ringSize}`);
     prepare(spec, ringSize);
-    const c = loadCollection(spec, { name: 'exectrace.bpf.o', ...(opts.target ? { target: opts.target } : {}) });
+    const load = (exit: string) =>
+      loadCollection(spec, { name: 'exectrace.bpf.o', programs: [...ENTRY_PROGRAMS, 'on_exec', exit], ...(opts.target ? { target: opts.target } : {}) });
+    let c: Collection;
+    try {
+      c = load('exit_execve');
+    } catch (e) {
+      // Kernels before 5.17 have no bpf_loop: the bounded-loop variant then.
+      if (!/bpf_loop|unknown func/.test(String((e as { log?: string }).log ?? (e as Error).message))) throw e;
+      c = load('exit_execve_bounded');
+    }
+    const exitName = c.programs.has('exit_execve') ? 'exit_execve' : 'exit_execve_bounded';
     let tracer: ExecTracer | undefined;
     try {
       const wakeup = opts.wakeup ?? 'interval';
-      const reader = new RingBufferReader(c.maps.get('events')!, { wakeup: wakeup === 'interval' ? 'both' : 'data', intervalMs: opts.intervalMs ?? 10 });
+      const reader = new RingBufferReader(c.maps.get('events')!, { wakeup, intervalMs: opts.intervalMs ?? 10 });
       tracer = new ExecTracer(c, reader, opts, ringSize);
       tracer.#writeConfig();
       // Attach the outcome handlers before the entry handlers, so no attempt
-      // is remembered at entry without an exit handler to forget it.
-      for (const name of ['on_exec', 'exit_execve', 'exit_execveat', 'enter_execve', 'enter_execveat']) {
-        tracer.#attachments.push(attachBySection(c.programs.get(name)!, spec.programs.get(name)!));
-      }
+      // is remembered at entry without an exit handler to forget it. One exit
+      // program serves execve and execveat (same context).
+      tracer.#attachments.push(attachBySection(c.programs.get('on_exec')!, spec.programs.get('on_exec')!));
+      tracer.#attachments.push(attachTracepoint(c.programs.get(exitName)!, 'syscalls', 'sys_exit_execve'));
+      tracer.#attachments.push(attachTracepoint(c.programs.get(exitName)!, 'syscalls', 'sys_exit_execveat'));
+      for (const name of ENTRY_PROGRAMS) tracer.#attachments.push(attachBySection(c.programs.get(name)!, spec.programs.get(name)!));
       if (opts.signal) {
         if (opts.signal.aborted) tracer.close();
         else opts.signal.addEventListener('abort', tracer.#onAbort, { once: true });

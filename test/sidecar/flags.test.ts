@@ -11,7 +11,7 @@ test('defaults are the original tool\'s', (t) => {
     local: false,
     logFailures: true,
     argvBudget: 32768,
-    ringSize: 16 * 1024 * 1024,
+    ringSize: 4 * 1024 * 1024,
   });
 });
 

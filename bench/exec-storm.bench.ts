@@ -1,0 +1,153 @@
+// Exec storm benchmark for the sidecar: two workers fork+exec a static,
+// libc-free target as fast as the machine allows, inside a PID namespace,
+// once untraced and once traced by the sidecar (built JavaScript, JSON to a
+// file), with short and with long (20 × 100-byte) argv. Prints figures;
+// asserts nothing.
+//
+//   npm run build && node --import=tsx bench/exec-storm.bench.ts [EXECS_PER_WORKER]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sys } from '../src/syscall/index.ts';
+import { ProgInfo } from '../src/syscall/abi/index.ts';
+
+const N = Number(process.argv[2] ?? 5000);
+const WORKERS = 2;
+const root = new URL('..', import.meta.url).pathname;
+const dir = mkdtempSync(`${tmpdir()}/exec-storm-`);
+execFileSync('gcc', ['-O2', '-static', '-nostdlib', '-o', `${dir}/et-target`, `${root}bench/native/target.c`]);
+execFileSync('gcc', ['-O2', '-o', `${dir}/exec-storm`, `${root}bench/native/exec-storm.c`]);
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
+const TARGET = `${dir}/et-target`;
+const MAIN = `${root}dist/src/sidecar/main.js`;
+const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+const statsFile = '/proc/sys/kernel/bpf_stats_enabled';
+const statsBefore = readFileSync(statsFile, 'utf8').trim();
+writeFileSync(statsFile, '1');
+
+interface Storm {
+  inode: number;
+  go(): void;
+  result: Promise<{ execs: number; ns: number }>;
+}
+
+async function stormInPidns(mode: 'short' | 'long'): Promise<Storm> {
+  const child = spawn('unshare', ['--pid', '--fork', 'sh', '-c', `read go; exec ${dir}/exec-storm ${WORKERS} ${N} ${TARGET} ${mode}`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  const result = new Promise<{ execs: number; ns: number }>((resolve) =>
+    child.on('exit', () => {
+      const [execs, ns] = out.trim().split(' ').map(Number);
+      resolve({ execs: execs!, ns: ns! });
+    }),
+  );
+  const mine = readlinkSync('/proc/self/ns/pid');
+  for (;;) {
+    try {
+      const link = readlinkSync(`/proc/${child.pid}/ns/pid_for_children`);
+      if (link !== mine) return { inode: Number(/\[(\d+)\]/.exec(link)![1]), go: () => child.stdin.end('go\n'), result };
+    } catch {
+      // not yet
+    }
+    await sleep(2);
+  }
+}
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(rest[11]) + Number(rest[12]); // utime + stime
+}
+
+function statusKb(pid: number, key: string): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** run_time_ns and run_cnt of the sidecar's programs (ids not in `before`). */
+function progStats(before: Set<number>): Map<string, { ns: bigint; cnt: bigint }> {
+  const out = new Map<string, { ns: bigint; cnt: bigint }>();
+  for (let id = sys.nextId('PROG', 0); id !== undefined; id = sys.nextId('PROG', id)) {
+    if (before.has(id)) continue;
+    const fd = sys.fdById('PROG', id);
+    if (fd === undefined) continue;
+    const info = sys.objGetInfo(fd, ProgInfo);
+    sys.closeFd(fd);
+    out.set(info.name, { ns: info.run_time_ns, cnt: info.run_cnt });
+  }
+  return out;
+}
+
+function allProgIds(): Set<number> {
+  const s = new Set<number>();
+  for (let id = sys.nextId('PROG', 0); id !== undefined; id = sys.nextId('PROG', id)) s.add(id);
+  return s;
+}
+
+console.log(`exec storm: ${WORKERS} workers × ${N} execs of a static no-libc binary, in a PID namespace (node ${process.version}, ${new Date().toISOString()})`);
+try {
+  for (const mode of ['short', 'long'] as const) {
+    const untraced = await stormInPidns(mode);
+    untraced.go();
+    const u = await untraced.result;
+    const uRate = u.execs / (u.ns / 1e9);
+
+    const storm = await stormInPidns(mode);
+    const before = allProgIds();
+    const outFile = `${dir}/sidecar-${mode}.jsonl`;
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const t0 = process.hrtime.bigint();
+    const sc = spawn(process.execPath, [MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
+    // Ready: the handshake answered (204 comes only once tracing is live).
+    let readyMs = NaN;
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: String(storm.inode), headers: { 'Content-Type': 'text/plain' } });
+        if (r.status === 204) {
+          readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await sleep(1);
+    }
+    const cpu0 = cpuTicks(sc.pid!);
+    const p0 = progStats(before);
+    storm.go();
+    const s = await storm.result;
+    const tRate = s.execs / (s.ns / 1e9);
+    // Let the sidecar drain and write what is still in the ring (interval reader).
+    const count = () => readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes(`"filename":"${TARGET}"`)).length;
+    let logged = count();
+    for (let i = 0; i < 50; i++) {
+      await sleep(50);
+      const c = count();
+      if (c === logged && c >= s.execs) break;
+      logged = c;
+    }
+    logged = count();
+    const cpu1 = cpuTicks(sc.pid!);
+    const p1 = progStats(before);
+    const rssKb = statusKb(sc.pid!, 'VmHWM');
+    sc.kill('SIGTERM');
+    await new Promise((r) => sc.on('exit', r));
+    const lost = readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"events lost"')).length;
+
+    let bpfNs = 0n;
+    for (const [name, a] of p1) {
+      const b = p0.get(name);
+      if (b) bpfNs += a.ns - b.ns;
+    }
+    const cpuUsPerEvent = (((cpu1 - cpu0) / TICK) * 1e6) / Math.max(1, logged);
+    console.log(
+      `${mode} argv: untraced ${uRate.toFixed(0)} execs/s, traced ${tRate.toFixed(0)} execs/s, ratio ${(tRate / uRate).toFixed(3)}; ` +
+        `logged ${logged} of ${s.execs} (loss ${(((s.execs - logged) / s.execs) * 100).toFixed(2)} %, ${lost} "events lost" warnings); ` +
+        `sidecar CPU ${cpuUsPerEvent.toFixed(1)} µs/event; BPF ${(Number(bpfNs) / s.execs).toFixed(0)} ns/exec; RSS peak ${(rssKb / 1024).toFixed(1)} MB; ready ${readyMs.toFixed(0)} ms`,
+    );
+  }
+} finally {
+  writeFileSync(statsFile, statsBefore);
+}
