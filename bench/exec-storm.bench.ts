@@ -20,7 +20,7 @@ execFileSync('gcc', ['-O2', '-static', '-nostdlib', '-o', `${dir}/et-target`, `$
 execFileSync('gcc', ['-O2', '-o', `${dir}/exec-storm`, `${root}bench/native/exec-storm.c`]);
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
 const TARGET = `${dir}/et-target`;
-const MAIN = `${root}dist/src/sidecar/main.js`;
+const MAIN = `${root}dist/bundle/main.js`;
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 const statsFile = '/proc/sys/kernel/bpf_stats_enabled';
