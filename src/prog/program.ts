@@ -5,26 +5,12 @@ const { ProgType, AttachType, ProgInfo } = abi;
 export type ProgTypeName = abi.ProgTypeName;
 export type AttachTypeName = abi.AttachTypeName;
 
-export interface ProgramSpec {
+/** What BPF_PROG_LOAD takes (see sys.ProgLoadOptions), with types and attach types also by name. */
+export interface ProgramSpec extends Omit<sys.ProgLoadOptions, 'type' | 'license' | 'expectedAttachType'> {
   type: ProgTypeName | number;
-  /** Up to 15 characters are kept by the kernel. */
-  name: string;
-  /** Encoded instructions (8 bytes per slot). */
-  insns: Uint8Array;
+  /** Default "GPL" (GPL-only helpers need a GPL-compatible license). */
   license?: string;
   expectedAttachType?: AttachTypeName | number;
-  attachBtfId?: number;
-  attachBtfObjFd?: number;
-  flags?: number;
-  kernVersion?: number;
-  btfFd?: number;
-  funcInfo?: { recSize: number; data: Buffer; count: number };
-  lineInfo?: { recSize: number; data: Buffer; count: number };
-  fdArray?: Int32Array;
-  /** Ask for the verifier log even on success (1 or 2). */
-  logLevel?: number;
-  /** Initial verifier log buffer size; it grows on ENOSPC until the log fits. */
-  logSize?: number;
 }
 
 function num<T extends Record<string, number>>(table: T, v: keyof T | number | undefined, what: string): number | undefined {
@@ -48,21 +34,10 @@ export class BpfProgram extends OwnedFd {
   static load(spec: ProgramSpec): BpfProgram {
     const type = num(ProgType, spec.type, 'program type')!;
     const fd = sys.progLoad({
+      ...spec,
       type,
-      name: spec.name,
-      insns: spec.insns,
       license: spec.license ?? 'GPL',
       expectedAttachType: num(AttachType, spec.expectedAttachType, 'attach type'),
-      attachBtfId: spec.attachBtfId,
-      attachBtfObjFd: spec.attachBtfObjFd,
-      flags: spec.flags,
-      kernVersion: spec.kernVersion,
-      btfFd: spec.btfFd,
-      funcInfo: spec.funcInfo,
-      lineInfo: spec.lineInfo,
-      fdArray: spec.fdArray,
-      logLevel: spec.logLevel,
-      logSize: spec.logSize,
     });
     return new BpfProgram(fd, spec.name, type);
   }

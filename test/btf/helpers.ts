@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Btf, Type } from '../../src/btf/index.ts';
+import { prng as rng } from '../helpers/prng.ts';
+export { rng };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(here, '..', 'fixtures', 'btf');
@@ -31,17 +33,6 @@ export function recordedVmlinux(): Uint8Array {
 export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
 export const hasSysVmlinux = (): boolean => existsSync(SYS_VMLINUX);
 
-/** Deterministic PRNG (mulberry32) for the fuzz test. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INT_ENC: Record<number, string> = { 0: '(none)', 1: 'SIGNED', 2: 'CHAR', 4: 'BOOL' };
 const q = (name: string): string => `'${name || '(anon)'}'`;

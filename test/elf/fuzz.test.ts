@@ -8,22 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { ElfError, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB, parseElf } from '../../src/elf/index.ts';
 import { fixture } from './helpers/fixtures.ts';
 import { walk } from './helpers/walk.ts';
+import { prng } from '../helpers/prng.ts';
 
 const SEED = 0x5eed_e1f;
 const ITERATIONS_PER_OBJECT = 667; // 3 objects, ~2000 in all
 const MAX_MS_PER_ITERATION = 250; // normal is well under 1 ms; this only catches hangs
 
-/** mulberry32: tiny, fast, good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Byte ranges the parser interprets (header, section headers, tables), where mutations matter most. */
 function structuralRanges(bytes: Uint8Array): [number, number][] {

@@ -3,17 +3,8 @@
 import test from 'ava';
 import { parseObject, ObjectError } from '../../src/object/index.ts';
 import { corpus } from '../helpers/corpus.ts';
+import { prng } from '../helpers/prng.ts';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const OBJECTS = ['cilium-ebpf/loader-clang-14-el.elf', 'cilium-ebpf/btf_map_init-el.elf', 'cilium-ebpf/relocs-el.elf', 'exectrace-upstream/handler-bpfel.o'];
 
