@@ -21,7 +21,7 @@ import { makeMarker } from '../helpers/marker.ts';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = `${ROOT}test/fixtures/bpf/`;
 const SOURCES = `${ROOT}bpf/testdata/`;
-const OBJECTS = ['core', 'globals', 'kconfig', 'maps', 'tracing'];
+const OBJECTS = ['core', 'globals', 'kconfig', 'kconfig_strong', 'maps', 'tracing'];
 
 function spec(name: string): CollectionSpec {
   return parseObject(readFileSync(`${FIXTURES}${name}.o`), { name: `${name}.o` });
