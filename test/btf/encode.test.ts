@@ -47,7 +47,7 @@ test('a layout section can be dropped for old kernels', (t) => {
   t.is(out.typeCount, 103406);
 });
 
-const sysTest = hasSysVmlinux() ? test : test.skip;
+const sysTest = hasSysVmlinux() || process.env['CI'] ? test : test.skip;
 sysTest('/sys/kernel/btf/vmlinux: parse -> encode is exact', (t) => {
   const raw = new Uint8Array(readFileSync(SYS_VMLINUX));
   t.true(Buffer.from(BtfBuilder.from(Btf.parse(raw)).encode()).equals(Buffer.from(raw)));
