@@ -55,10 +55,10 @@ async function stormInPidns(mode: 'short' | 'long'): Promise<Storm> {
   }
 }
 
-function cpuTicks(pid: number): number {
+function cpuTicks(pid: number): { user: number; system: number } {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-  return Number(rest[11]) + Number(rest[12]); // utime + stime
+  return { user: Number(rest[11]), system: Number(rest[12]) };
 }
 
 function statusKb(pid: number, key: string): number {
@@ -141,11 +141,13 @@ try {
       const b = p0.get(name);
       if (b) bpfNs += a.ns - b.ns;
     }
-    const cpuUsPerEvent = (((cpu1 - cpu0) / TICK) * 1e6) / Math.max(1, logged);
+    const perEvent = (ticks: number) => ((ticks / TICK) * 1e6) / Math.max(1, logged);
+    const cpuUsPerEvent = perEvent(cpu1.user - cpu0.user + cpu1.system - cpu0.system);
+    const sysUsPerEvent = perEvent(cpu1.system - cpu0.system);
     console.log(
       `${mode} argv: untraced ${uRate.toFixed(0)} execs/s, traced ${tRate.toFixed(0)} execs/s, ratio ${(tRate / uRate).toFixed(3)}; ` +
         `logged ${logged} of ${s.execs} (loss ${(((s.execs - logged) / s.execs) * 100).toFixed(2)} %, ${lost} "events lost" warnings); ` +
-        `sidecar CPU ${cpuUsPerEvent.toFixed(1)} µs/event; BPF ${(Number(bpfNs) / s.execs).toFixed(0)} ns/exec; RSS peak ${(rssKb / 1024).toFixed(1)} MB; ready ${readyMs.toFixed(0)} ms`,
+        `sidecar CPU ${cpuUsPerEvent.toFixed(1)} µs/event (${sysUsPerEvent.toFixed(1)} in the kernel); BPF ${(Number(bpfNs) / s.execs).toFixed(0)} ns/exec; RSS peak ${(rssKb / 1024).toFixed(1)} MB; ready ${readyMs.toFixed(0)} ms`,
     );
   }
 } finally {

@@ -177,13 +177,14 @@ export class RingBufferReader implements Disposable, AsyncIterable<Buffer> {
   }
 
   /** Drains and waits until closed or aborted: the throughput API. */
-  async consume(cb: RecordCallback, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = opts;
+  async consume(cb: RecordCallback, opts: { signal?: AbortSignal; onDrained?: (records: number) => void } = {}): Promise<void> {
+    const { signal, onDrained } = opts;
     const onAbort = () => this.#wake();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       while (!this.#closed && !signal?.aborted) {
-        this.drain(cb);
+        const n = this.drain(cb);
+        if (n > 0) onDrained?.(n);
         if (this.#closed || signal?.aborted) break;
         await this.wait();
       }

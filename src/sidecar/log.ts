@@ -17,6 +17,8 @@ export interface EnvelopeLogger {
    * for an event with a long argv.
    */
   exec(fields: Record<string, unknown>, ts: string): void;
+  /** Writes the exec lines buffered so far. */
+  endBatch(): void;
   /** Writes everything buffered; resolves when it is on its way to fd 1. */
   flush(): Promise<void>;
 }
@@ -27,7 +29,12 @@ export function nowTs(): string {
   return rfc3339Nano(monotonicToWallNs(process.hrtime.bigint()));
 }
 
-export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false })): EnvelopeLogger {
+/**
+ * Lines are buffered (up to 64 KiB) and written when a batch of events is
+ * done (`endBatch`) or a diagnostic is logged: one write(2) per drained batch
+ * instead of one per line.
+ */
+export function createLogger(dest: pino.DestinationStream & { flush?: (cb?: () => void) => void } = pino.destination({ fd: 1, sync: false, minLength: 65536, maxWrite: 1 << 20 })): EnvelopeLogger {
   const prefix = '{"ts":"';
   let ts: string | undefined;
   const p = pino(
@@ -46,6 +53,10 @@ export function createLogger(dest: pino.DestinationStream = pino.destination({ f
       const upper = LEVELS[level];
       p[level](fields === undefined ? { level: upper, msg } : { level: upper, msg, fields });
       ts = undefined;
+      dest.flush?.();
+    },
+    endBatch() {
+      dest.flush?.();
     },
     exec(fields, at) {
       dest.write(`${prefix}${at}","level":"INFO","msg":"exec","fields":${JSON.stringify(fields)}}\n`);

@@ -88,7 +88,7 @@ async function main(): Promise<number> {
     if (format === 'json') log.exec(execFields(ev, flags.labels), ts);
     else process.stdout.write(execLine(ev, ts));
   };
-  const running = tracer.run(write);
+  const running = tracer.run(write, () => log.endBatch());
 
   // Losses are counted in the kernel: say so while they happen, with the total.
   let reportedDrops = 0n;
@@ -138,6 +138,7 @@ async function main(): Promise<number> {
   deadline.unref();
   clearInterval(statsTimer);
   tracer.drain(write);
+  log.endBatch();
   const s = tracer.stats();
   tracer.close();
   await running.catch((e: unknown) => {

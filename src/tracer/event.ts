@@ -69,35 +69,34 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
     throw new Error(`exec record of ${length} bytes claims ${argvLen} bytes of argv and ${filenameLen} of filename`);
   }
   const flags = data.readUInt16LE(offset + OFF.flags);
-  const commRaw = data.subarray(offset + OFF.comm, offset + OFF.comm + COMM_LEN);
-  const nul = commRaw.indexOf(0);
+  const commStart = offset + OFF.comm;
+  const commNul = data.indexOf(0, commStart);
+  const commEnd = commNul < 0 || commNul > commStart + COMM_LEN ? commStart + COMM_LEN : commNul;
   const argvStart = offset + EXEC_EVENT_HEADER;
-  const argvBytes = data.subarray(argvStart, argvStart + argvLen);
-  const fileBytes = data.subarray(argvStart + argvLen, argvStart + argvLen + filenameLen);
+  const argvEnd = argvStart + argvLen;
+  const fileEnd = argvEnd + filenameLen;
 
+  // Offsets into `data` rather than a Buffer per argument: this runs for
+  // every exec, and small objects are what the garbage collector pays for.
   let argvTruncated = (flags & ExecFlags.ARGV_TRUNCATED) !== 0;
-  const parts: Buffer[] = [];
-  let start = 0;
-  for (let nul = argvBytes.indexOf(0); nul >= 0; nul = argvBytes.indexOf(0, start)) {
-    parts.push(argvBytes.subarray(start, nul));
+  const argv: string[] = [];
+  let rawArgv: Map<number, Buffer> | undefined;
+  const valid = isUtf8(data.subarray(argvStart, argvEnd));
+  let start = argvStart;
+  for (let nul = data.indexOf(0, start); nul >= 0 && nul < argvEnd; nul = data.indexOf(0, start)) {
+    if (valid) {
+      argv.push(data.toString('utf8', start, nul));
+    } else {
+      const part = data.subarray(start, nul);
+      const d = utf8(part);
+      if (!d.valid) (rawArgv ??= new Map()).set(argv.length, Buffer.from(part));
+      argv.push(d.text);
+    }
     start = nul + 1;
   }
   // Bytes after the last NUL belong to an argument cut by the budget: keep an intact prefix of whole arguments.
-  if (start < argvBytes.length) argvTruncated = true;
-
-  const argv: string[] = [];
-  let rawArgv: Map<number, Buffer> | undefined;
-  // One native UTF-8 check for the whole area; per argument only when it fails.
-  if (isUtf8(argvBytes)) {
-    for (const p of parts) argv.push(p.toString('utf8'));
-  } else {
-    parts.forEach((p, i) => {
-      const { text, valid } = utf8(p);
-      argv.push(text);
-      if (!valid) (rawArgv ??= new Map()).set(i, Buffer.from(p));
-    });
-  }
-  const file = utf8(fileBytes);
+  if (start < argvEnd) argvTruncated = true;
+  const fileValid = isUtf8(data.subarray(argvEnd, fileEnd));
   const ev: ExecEvent = {
     ktimeNs: data.readBigUInt64LE(offset + OFF.ktime),
     pid: data.readUInt32LE(offset + OFF.pid),
@@ -108,14 +107,14 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
     uid: data.readUInt32LE(offset + OFF.uid),
     gid: data.readUInt32LE(offset + OFF.gid),
     retval: data.readInt32LE(offset + OFF.retval),
-    comm: commRaw.toString('utf8', 0, nul < 0 ? COMM_LEN : nul),
-    filename: file.text,
+    comm: data.toString('utf8', commStart, commEnd),
+    filename: data.toString('utf8', argvEnd, fileEnd),
     argv,
     truncated: argvTruncated || (flags & ExecFlags.FILENAME_TRUNCATED) !== 0,
     execveat: (flags & ExecFlags.EXECVEAT) !== 0,
     flags,
   };
   if (rawArgv) ev.rawArgv = rawArgv;
-  if (!file.valid) ev.rawFilename = Buffer.from(fileBytes);
+  if (!fileValid) ev.rawFilename = Buffer.from(data.subarray(argvEnd, fileEnd));
   return ev;
 }

@@ -178,11 +178,11 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
   }
 
   /**
-   * Delivers events in batches as they are drained (the throughput API);
-   * resolves when the tracer is closed. A decoding failure closes the
+   * Delivers events as they are drained (the throughput API), and tells
+   * `onBatch` after each drained batch; resolves when the tracer is closed. A decoding failure closes the
    * tracer and rejects.
    */
-  async run(onEvent: (ev: ExecEvent) => void): Promise<void> {
+  async run(onEvent: (ev: ExecEvent) => void, onBatch?: (events: number) => void): Promise<void> {
     await this.#reader.consume((d, off, len) => {
       let ev: ExecEvent;
       try {
@@ -193,7 +193,7 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
         return;
       }
       onEvent(ev);
-    });
+    }, onBatch ? { onDrained: onBatch } : {});
     if (this.#error) throw this.#error;
   }
 
