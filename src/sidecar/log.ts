@@ -30,11 +30,17 @@ export function nowTs(): string {
 }
 
 /**
- * Lines are buffered (up to 64 KiB) and written when a batch of events is
- * done (`endBatch`) or a diagnostic is logged: one write(2) per drained batch
- * instead of one per line.
+ * Exec lines are collected and handed to the stream once per drained batch
+ * (`endBatch`), or before a diagnostic so the order holds: one write per
+ * batch instead of one per line.
  */
-export function createLogger(dest: pino.DestinationStream & { flush?: (cb?: () => void) => void } = pino.destination({ fd: 1, sync: false, minLength: 65536, maxWrite: 1 << 20 })): EnvelopeLogger {
+export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false })): EnvelopeLogger {
+  const pending: string[] = [];
+  const writePending = () => {
+    if (pending.length === 0) return;
+    dest.write(pending.join(''));
+    pending.length = 0;
+  };
   const prefix = '{"ts":"';
   let ts: string | undefined;
   const p = pino(
@@ -49,19 +55,18 @@ export function createLogger(dest: pino.DestinationStream & { flush?: (cb?: () =
   );
   return {
     log(level, msg, fields, at) {
+      writePending();
       ts = at;
       const upper = LEVELS[level];
       p[level](fields === undefined ? { level: upper, msg } : { level: upper, msg, fields });
       ts = undefined;
-      dest.flush?.();
     },
-    endBatch() {
-      dest.flush?.();
-    },
+    endBatch: writePending,
     exec(fields, at) {
-      dest.write(`${prefix}${at}","level":"INFO","msg":"exec","fields":${JSON.stringify(fields)}}\n`);
+      pending.push(`${prefix}${at}","level":"INFO","msg":"exec","fields":${JSON.stringify(fields)}}\n`);
     },
     flush() {
+      writePending();
       return new Promise<void>((resolve) => p.flush(() => resolve()));
     },
   };

@@ -13,9 +13,15 @@ test('exec lines have exactly the original envelope and field meanings', async (
   const chunks: string[] = [];
   const sink = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
   const log = createLogger(sink);
-  log.log('info', 'exec', execFields(ev, { team: 'x' }), '2022-02-28T20:29:38.038452202Z');
+  log.exec(execFields(ev, { team: 'x' }), '2022-02-28T20:29:38.038452202Z');
+  log.endBatch();
   await log.flush();
   const text = chunks.join('').trim();
+  // The pino path (diagnostics) writes the same envelope.
+  chunks.length = 0;
+  log.log('info', 'exec', execFields(ev, { team: 'x' }), '2022-02-28T20:29:38.038452202Z');
+  await log.flush();
+  t.is(chunks.join('').trim(), text);
   t.true(text.startsWith('{"ts":"2022-02-28T20:29:38.038452202Z","level":"INFO","msg":"exec","fields":{"labels":{"team":"x"},"cmdline":"uname -a","event":{"filename":"/usr/bin/uname","argv":["uname","-a"],"truncated":false,"pid":920684,"uid":101000,"gid":101000,"comm":"bash"'), text);
   const j = JSON.parse(text) as { fields: { event: Record<string, unknown> } };
   t.like(j.fields.event, { ppid: 100, ns_pid: 42, syscall: 'execve', ret: 0 });
