@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // exectrace: the process-logging sidecar. Attach first (filtering nothing
 // in), then learn the namespace (handshake, own namespace, or the whole host
 // with --local), then log every exec in it and below it until SIGTERM.
