@@ -7,7 +7,7 @@ import { Sidecar, freePort, etExec, driverScript, type ExecEventJson } from '../
 import { inNewPidns } from '../helpers/pidns.ts';
 import { makeMarker } from '../helpers/marker.ts';
 import { sys } from '../../src/syscall/index.ts';
-import { ProgInfo } from '../../src/syscall/abi/index.ts';
+import { ProgInfo, MapInfo, LinkInfo } from '../../src/syscall/abi/index.ts';
 
 const hex = (s: string | Buffer) => Buffer.from(s).toString('hex');
 
@@ -127,19 +127,45 @@ kernelTest('sidecar: --use-local-pidns traces its own namespace; no program, map
     for (let id = sys.nextId('PROG', 0); id !== undefined; id = sys.nextId('PROG', id)) {
       const fd = sys.fdById('PROG', id);
       if (fd === undefined) continue;
-      if (['on_exec', 'enter_execve', 'exit_execve'].includes(sys.objGetInfo(fd, ProgInfo).name)) ids.push(id);
+      if (['on_exec', 'enter_execve', 'enter_execveat', 'exit_execve'].includes(sys.objGetInfo(fd, ProgInfo).name)) ids.push(id);
+      sys.closeFd(fd);
+    }
+    return ids;
+  };
+  /** Ids of maps and links the sidecar creates (maps by name; links by the program they hold). */
+  const sidecarMaps = () => {
+    const ids: number[] = [];
+    for (let id = sys.nextId('MAP', 0); id !== undefined; id = sys.nextId('MAP', id)) {
+      const fd = sys.fdById('MAP', id);
+      if (fd === undefined) continue;
+      if (['inflight', 'scratch', 'stats'].includes(sys.objGetInfo(fd, MapInfo).name)) ids.push(id);
+      sys.closeFd(fd);
+    }
+    return ids;
+  };
+  const linksTo = (progIds: number[]) => {
+    const ids: number[] = [];
+    for (let id = sys.nextId('LINK', 0); id !== undefined; id = sys.nextId('LINK', id)) {
+      const fd = sys.fdById('LINK', id);
+      if (fd === undefined) continue;
+      if (progIds.includes(sys.objGetInfo(fd, LinkInfo).prog_id)) ids.push(id);
       sys.closeFd(fd);
     }
     return ids;
   };
   const others = new Set(sidecarProgs());
+  const otherMaps = new Set(sidecarMaps());
   const ours = () => sidecarProgs().filter((id) => !others.has(id));
+  const ourMaps = () => sidecarMaps().filter((id) => !otherMaps.has(id));
   let inner: string | undefined;
   // Run the sidecar inside a new PID namespace; it finds that namespace itself.
   const sc = new Sidecar(['--use-local-pidns', '--format', 'json'], ['unshare', '--pid', '--fork', '--mount-proc']);
   try {
     await sc.waitFor((l) => l.msg === 'tracing', 30_000, 'tracing to start');
-    t.is(ours().length, 3, 'the sidecar loaded its programs');
+    t.is(ours().length, 4, 'the sidecar loaded its programs');
+    t.is(ourMaps().length, 3, 'and its maps');
+    const progIds = ours();
+    t.is(linksTo(progIds).length, 5, 'and attached them with links');
     outside.run();
     // An exec inside the sidecar's namespace: nsenter into it through the sidecar's pid.
     const pid = sc.child.pid!;
@@ -151,8 +177,11 @@ kernelTest('sidecar: --use-local-pidns traces its own namespace; no program, map
     // unshare --fork ignores SIGTERM while it waits: signal the sidecar itself (PID 1 of its namespace).
     process.kill(Number(inner), 'SIGTERM');
     t.is(await sc.exited, 0);
-    for (let i = 0; i < 50 && ours().length > 0; i++) await new Promise((res) => setTimeout(res, 20));
+    // The kernel frees objects after the last reference, maps from a workqueue: poll briefly.
+    for (let i = 0; i < 100 && (ours().length > 0 || ourMaps().length > 0 || linksTo(progIds).length > 0); i++) await new Promise((res) => setTimeout(res, 20));
     t.deepEqual(ours(), [], 'its programs are gone');
+    t.deepEqual(ourMaps(), [], 'its maps are gone');
+    t.deepEqual(linksTo(progIds), [], 'its links are gone');
   } finally {
     if (inner) spawnSync('kill', ['-KILL', inner]);
     sc.child.kill('SIGKILL');
