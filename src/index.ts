@@ -19,3 +19,5 @@ export { attachUprobe } from './link/index.ts';
 export * as elf from './elf/index.ts';
 export * as btf from './btf/index.ts';
 export * as core from './core/index.ts';
+export * from './wasm/index.ts';
+export * from './perfbuf/index.ts';
