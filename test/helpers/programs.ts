@@ -123,3 +123,19 @@ export function uninitialisedRead(): Uint8Array {
 export function returnConstant(value: number): Uint8Array {
   return encode(new Assembler().mov64Imm(R.R0, value).exit().assemble());
 }
+
+/**
+ * Appends "add 1 to the u64 at key 0 of `map`" (an ARRAY), using the stack
+ * word at `stackOff` for the key; jumps to `done` when the lookup fails.
+ */
+export function incrementSlot0(a: Assembler, map: BpfMap, stackOff: number, done: string): Assembler {
+  return a
+    .stW(R.R10, stackOff, 0)
+    .ldMapFd(R.R1, map.fd)
+    .mov64Reg(R.R2, R.R10)
+    .add64Imm(R.R2, stackOff)
+    .call(Helper.map_lookup_elem)
+    .jmpImm('JEQ', R.R0, 0, done)
+    .mov64Imm(R.R1, 1)
+    .atomicAdd('DW', R.R0, 0, R.R1);
+}

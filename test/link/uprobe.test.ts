@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Assembler, R, Helper, encode } from '../../src/asm/index.ts';
+import { Assembler, R, encode } from '../../src/asm/index.ts';
+import { incrementSlot0 } from '../helpers/programs.ts';
 import { BpfMap } from '../../src/map/index.ts';
 import { BpfProgram } from '../../src/prog/index.ts';
 import { attachUprobe, uprobeOffset } from '../../src/link/index.ts';
@@ -16,15 +17,7 @@ function buildTarget(): string {
 
 /** KPROBE program: counts hits into slot 0 of an array map. */
 function counter(map: BpfMap): BpfProgram {
-  const a = new Assembler()
-    .stW(R.R10, -4, 0)
-    .ldMapFd(R.R1, map.fd)
-    .mov64Reg(R.R2, R.R10)
-    .add64Imm(R.R2, -4)
-    .call(Helper.map_lookup_elem)
-    .jmpImm('JEQ', R.R0, 0, 'out')
-    .mov64Imm(R.R1, 1)
-    .atomicAdd('DW', R.R0, 0, R.R1)
+  const a = incrementSlot0(new Assembler(), map, -4, 'out')
     .label('out')
     .mov64Imm(R.R0, 0)
     .exit();

@@ -7,6 +7,7 @@
 import { Assembler, R, Helper, encode } from '../../src/asm/index.ts';
 import { BpfProgram } from '../../src/prog/index.ts';
 import type { BpfMap } from '../../src/map/index.ts';
+import { incrementSlot0 } from '../helpers/programs.ts';
 
 export const SAMPLE_SIZE = 100;
 export const PATTERN_WORDS = 21;
@@ -29,15 +30,8 @@ export function perfOutputFlood(events: BpfMap, counter: BpfMap, tgid: number): 
     .mov64Reg(R.R4, R.R10)
     .add64Imm(R.R4, -104)
     .mov64Imm(R.R5, SAMPLE_SIZE)
-    .call(Helper.perf_event_output)
-    .stW(R.R10, -112, 0)
-    .ldMapFd(R.R1, counter.fd)
-    .mov64Reg(R.R2, R.R10)
-    .add64Imm(R.R2, -112)
-    .call(Helper.map_lookup_elem)
-    .jmpImm('JEQ', R.R0, 0, 'out')
-    .mov64Imm(R.R1, 1)
-    .atomicAdd('DW', R.R0, 0, R.R1)
+    .call(Helper.perf_event_output);
+  incrementSlot0(a, counter, -112, 'out')
     .label('out')
     .mov64Imm(R.R0, 0)
     .exit();
