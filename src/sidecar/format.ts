@@ -39,3 +39,25 @@ export function execLine(ev: ExecEvent, ts: string): string {
   const cut = ev.truncated ? ' [truncated]' : '';
   return `${ts} pid=${ev.pid}${ns} ppid=${ev.ppid} uid=${ev.uid} ${ev.comm}: ${quoteArg(ev.filename)}${outcome} ${shellJoin(ev.argv, ev.rawArgv)}${cut}\n`;
 }
+
+const q = JSON.stringify;
+
+/**
+ * The whole `exec` line as text, the same JSON as the envelope around
+ * execFields() would give, built without the intermediate objects: this is
+ * the per-event path, and allocations are what the garbage collector
+ * charges for. `labelsJson` is JSON.stringify(labels), computed once.
+ */
+export function execLineJson(ev: ExecEvent, labelsJson: string, ts: string): string {
+  let argv = '';
+  for (let i = 0; i < ev.argv.length; i++) argv += i === 0 ? q(ev.argv[i]) : `,${q(ev.argv[i])}`;
+  let extra = '';
+  if (ev.retval !== 0) extra += `,"error":${q(errnoName(ev.retval))}`;
+  if (ev.rawArgv) extra += `,"argv_raw":${q(Object.fromEntries([...ev.rawArgv].map(([i, b]) => [String(i), b.toString('base64')])))}`;
+  if (ev.rawFilename) extra += `,"filename_raw":${q(ev.rawFilename.toString('base64'))}`;
+  return (
+    `{"ts":"${ts}","level":"INFO","msg":"exec","fields":{"labels":${labelsJson},"cmdline":${q(shellJoin(ev.argv, ev.rawArgv))},` +
+    `"event":{"filename":${q(ev.filename)},"argv":[${argv}],"truncated":${ev.truncated},"pid":${ev.pid},"uid":${ev.uid},"gid":${ev.gid},` +
+    `"comm":${q(ev.comm)},"ppid":${ev.ppid},"ns_pid":${ev.nsPid},"tid":${ev.tid},"syscall":"${ev.execveat ? 'execveat' : 'execve'}","ret":${ev.retval}${extra}}}}\n`
+  );
+}

@@ -17,6 +17,8 @@ export interface EnvelopeLogger {
    * for an event with a long argv.
    */
   exec(fields: Record<string, unknown>, ts: string): void;
+  /** A complete line (see format.ts's execLineJson), queued like exec(). */
+  line(text: string): void;
   /** Writes the exec lines buffered so far. */
   endBatch(): void;
   /** Writes everything buffered; resolves when it is on its way to fd 1. */
@@ -60,6 +62,9 @@ export function createLogger(dest: pino.DestinationStream = pino.destination({ f
       const upper = LEVELS[level];
       p[level](fields === undefined ? { level: upper, msg } : { level: upper, msg, fields });
       ts = undefined;
+    },
+    line(text) {
+      pending.push(text);
     },
     endBatch: writePending,
     exec(fields, at) {

@@ -6,7 +6,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { checkRequirements } from './requirements.ts';
 import { parseFlags, FlagError, HELP, type SidecarFlags } from './flags.ts';
 import { createLogger } from './log.ts';
-import { execFields, execLine } from './format.ts';
+import { execLineJson, execLine } from './format.ts';
 import { awaitHandshake } from './handshake.ts';
 import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
 import { ExecTracer, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
@@ -83,9 +83,10 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const labelsJson = JSON.stringify(flags.labels);
   const write = (ev: ExecEvent) => {
     const ts = rfc3339Nano(monotonicToWallNs(ev.ktimeNs));
-    if (format === 'json') log.exec(execFields(ev, flags.labels), ts);
+    if (format === 'json') log.line(execLineJson(ev, labelsJson, ts));
     else process.stdout.write(execLine(ev, ts));
   };
   const running = tracer.run(write, () => log.endBatch());

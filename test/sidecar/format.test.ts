@@ -45,3 +45,19 @@ test('diagnostics use the same envelope with other msgs and levels', async (t) =
   t.like(j, { level: 'WARN', msg: 'events lost', fields: { count: 3, total: 7 } });
   t.regex(j.ts as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
 });
+
+test('the fast exec line is exactly the envelope around execFields, for every kind of event', async (t) => {
+  const { execLineJson } = await import('../../src/sidecar/format.ts');
+  const cases: ExecEvent[] = [
+    ev,
+    { ...ev, retval: -13, argv: ['a "quoted"', 'back\\slash', 'new\nline', '', 'ünï'], filename: '/x y', truncated: true, execveat: true },
+    { ...ev, argv: ['x', 'a\ufffdb'], rawArgv: new Map([[1, Buffer.from([0x61, 0xff, 0x62])]]), rawFilename: Buffer.from([0xfe]) },
+  ];
+  for (const e of cases) {
+    const labels = { team: 'x', 'k"ey': 'v\\al' };
+    const fast = execLineJson(e, JSON.stringify(labels), 'T');
+    t.true(fast.endsWith('\n'));
+    t.deepEqual(JSON.parse(fast), { ts: 'T', level: 'INFO', msg: 'exec', fields: execFields(e, labels) });
+    t.is(fast, `${JSON.stringify({ ts: 'T', level: 'INFO', msg: 'exec', fields: execFields(e, labels) })}\n`, 'byte for byte');
+  }
+});
