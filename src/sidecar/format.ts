@@ -1,7 +1,7 @@
 // An ExecEvent as the original tool's `fields`, and as one human-readable line.
 import { constants } from 'node:os';
 import type { ExecEvent } from '../tracer/index.ts';
-import { shellJoin, quoteArg } from './shell-quote.ts';
+import { shellJoin, quoteArg, quoteBytes, isShellSafe } from './shell-quote.ts';
 
 const errnoNames = new Map<number, string>();
 for (const [name, n] of Object.entries(constants.errno)) if (!errnoNames.has(n)) errnoNames.set(n, name);
@@ -49,14 +49,35 @@ const q = JSON.stringify;
  * charges for. `labelsJson` is JSON.stringify(labels), computed once.
  */
 export function execLineJson(ev: ExecEvent, labelsJson: string, ts: string): string {
+  // One pass over argv builds both the JSON array and the shell command
+  // line. A word of shell-safe characters needs no JSON escaping either, so
+  // the common case costs one regex test per argument instead of a shell
+  // quoting pass and two JSON.stringify passes.
   let argv = '';
-  for (let i = 0; i < ev.argv.length; i++) argv += i === 0 ? q(ev.argv[i]) : `,${q(ev.argv[i])}`;
+  let cmdline = '';
+  let cmdlineIsPlain = true;
+  for (let i = 0; i < ev.argv.length; i++) {
+    const a = ev.argv[i]!;
+    if (i > 0) {
+      argv += ',';
+      cmdline += ' ';
+    }
+    if (isShellSafe(a)) {
+      argv += `"${a}"`;
+      cmdline += a;
+    } else {
+      argv += q(a);
+      const raw = ev.rawArgv?.get(i);
+      cmdline += raw ? quoteBytes(raw) : quoteArg(a);
+      cmdlineIsPlain = false;
+    }
+  }
   let extra = '';
   if (ev.retval !== 0) extra += `,"error":${q(errnoName(ev.retval))}`;
   if (ev.rawArgv) extra += `,"argv_raw":${q(Object.fromEntries([...ev.rawArgv].map(([i, b]) => [String(i), b.toString('base64')])))}`;
   if (ev.rawFilename) extra += `,"filename_raw":${q(ev.rawFilename.toString('base64'))}`;
   return (
-    `{"ts":"${ts}","level":"INFO","msg":"exec","fields":{"labels":${labelsJson},"cmdline":${q(shellJoin(ev.argv, ev.rawArgv))},` +
+    `{"ts":"${ts}","level":"INFO","msg":"exec","fields":{"labels":${labelsJson},"cmdline":${cmdlineIsPlain ? `"${cmdline}"` : q(cmdline)},` +
     `"event":{"filename":${q(ev.filename)},"argv":[${argv}],"truncated":${ev.truncated},"pid":${ev.pid},"uid":${ev.uid},"gid":${ev.gid},` +
     `"comm":${q(ev.comm)},"ppid":${ev.ppid},"ns_pid":${ev.nsPid},"tid":${ev.tid},"syscall":"${ev.execveat ? 'execveat' : 'execve'}","ret":${ev.retval}${extra}}}}\n`
   );

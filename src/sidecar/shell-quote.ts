@@ -5,8 +5,13 @@
 // bash, zsh, ksh and busybox), since JSON text cannot carry raw bytes.
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
+/** True when `arg` needs no shell quoting (and, being ASCII without quotes or backslashes, no JSON escaping). */
+export function isShellSafe(arg: string): boolean {
+  return arg.length > 0 && SAFE.test(arg);
+}
+
 export function quoteArg(arg: string): string {
-  if (arg.length > 0 && SAFE.test(arg)) return arg;
+  if (isShellSafe(arg)) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 

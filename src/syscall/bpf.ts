@@ -213,12 +213,14 @@ export function btfLoad(data: Uint8Array, name = 'BTF'): number {
 
 /**
  * The verifier gives up with EAGAIN when a signal arrives mid-verification
- * (a profiler's SIGPROF, a timer): libbpf retries such loads, and so do we.
+ * (a profiler's SIGPROF, a timer). libbpf retries such loads up to five
+ * times; we do too, and the retries run with the thread's signals blocked,
+ * so a steady stream of signals cannot make every attempt fail.
  */
 const EAGAIN_ATTEMPTS = 5;
 function retryOnEagain(load: () => libc.RawResult<number>): libc.RawResult<number> {
   let r = load();
-  for (let i = 1; i < EAGAIN_ATTEMPTS && r.value < 0 && r.errno === constants.errno.EAGAIN; i++) r = load();
+  for (let i = 1; i < EAGAIN_ATTEMPTS && r.value < 0 && r.errno === constants.errno.EAGAIN; i++) r = libc.withSignalsBlocked(load);
   return r;
 }
 

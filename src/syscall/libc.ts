@@ -83,6 +83,32 @@ const mmapRaw = declare<bigint>('mmap', ADDR, [ADDR, I64, I32, I32, I32, I64]);
 const munmapRaw = declare<number>('munmap', I32, [ADDR, I64]);
 const memmoveAddr = declare<bigint>('memmove', ADDR, [PTR, PTR, I64]);
 const sysconf = declare<number>('sysconf', I64, [I32]);
+const pthreadSigmask = declare<number>('pthread_sigmask', I32, [I32, PTR, PTR]);
+
+// <signal.h>: SIG_BLOCK and SIG_SETMASK; glibc's sigset_t is 1024 bits.
+const SIG_BLOCK = 0;
+const SIG_SETMASK = 2;
+const SIGSET_BYTES = 128;
+
+/**
+ * Runs `fn` with every signal blocked on the calling thread, then restores
+ * the thread's mask (signals that arrived meanwhile are delivered then).
+ * The verifier abandons a load with EAGAIN whenever a signal is pending; a
+ * sampling profiler's SIGPROF every millisecond would otherwise make a
+ * program that takes longer than that to verify impossible to load.
+ */
+export function withSignalsBlocked<T>(fn: () => T): T {
+  const all = Buffer.alloc(SIGSET_BYTES, 0xff);
+  const old = Buffer.alloc(SIGSET_BYTES);
+  const r = pthreadSigmask(SIG_BLOCK, all, old);
+  // pthread_sigmask returns the error number rather than setting errno.
+  if (r.value !== 0) throw new Error(`pthread_sigmask(SIG_BLOCK) failed with error ${r.value}`);
+  try {
+    return fn();
+  } finally {
+    pthreadSigmask(SIG_SETMASK, old, all);
+  }
+}
 
 /** The address of a Buffer's first byte, for pointer fields of kernel structs. */
 export function addressOf(buf: Buffer): bigint {

@@ -51,6 +51,8 @@ test('the fast exec line is exactly the envelope around execFields, for every ki
   const cases: ExecEvent[] = [
     ev,
     { ...ev, retval: -13, argv: ['a "quoted"', 'back\\slash', 'new\nline', '', 'ünï'], filename: '/x y', truncated: true, execveat: true },
+    { ...ev, argv: ['/bin/sh', '-c', 'echo $HOME', 'plain', "it's", '\t', '\u2028', '\ud800', 'x'.repeat(5000), 'a=b,c:d@e%f+g/h.i-j_k'] },
+    { ...ev, argv: [] },
     { ...ev, argv: ['x', 'a\ufffdb'], rawArgv: new Map([[1, Buffer.from([0x61, 0xff, 0x62])]]), rawFilename: Buffer.from([0xfe]) },
   ];
   for (const e of cases) {

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ExecTracer, type ExecEvent } from '../../src/tracer/index.ts';
 import { kernelTest, bpfFdsOfProcess, assertNoLeaks } from '../helpers/kernel.ts';
 import { inNewPidns } from '../helpers/pidns.ts';
@@ -85,4 +88,16 @@ kernelTest('a full ring buffer loses records, and the loss is counted', async (t
   t.true(s.dropped > 0n, 'drops were counted');
   t.is(Number(s.events + s.dropped), 301, '300 children and the helper itself: each either delivered or counted');
   marker.remove();
+});
+
+kernelTest('the program loads under a sampling profiler (SIGPROF every 100 µs interrupts the verifier)', (t) => {
+  // The verifier abandons a load with EAGAIN when a signal is pending; the
+  // loader's retries block signals, so a profiled process can still load.
+  const dir = mkdtempSync(join(tmpdir(), 'et-prof-'));
+  const tracerModule = new URL('../../src/tracer/index.ts', import.meta.url).pathname;
+  const script = `import { ExecTracer } from ${JSON.stringify(tracerModule)}; for (let i = 0; i < 3; i++) ExecTracer.start().close(); console.log('loaded');`;
+  const r = spawnSync(process.execPath, ['--import=tsx', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval', '100', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: new URL('../..', import.meta.url).pathname });
+  rmSync(dir, { recursive: true, force: true });
+  t.is(r.status, 0, r.stderr.slice(-2000));
+  t.is(r.stdout.trim(), 'loaded');
 });
