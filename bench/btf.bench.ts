@@ -20,7 +20,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Btf, type Type } from '../src/btf/index.ts';
+import { Btf } from '../src/btf/index.ts';
+import { tracerOffsets } from '../test/helpers/tracer-btf.ts';
 
 interface Result {
   path: string; fileBytes: number; types: number; readMs: number; indexMs: number; resolveMs: number;
@@ -41,31 +42,7 @@ function measure(path: string): Result {
   const indexMs = performance.now() - t;
 
   t = performance.now();
-  const offsets: Record<string, number> = {};
-  const member = (owner: Type, name: string): Type => {
-    const m = btf.findMember(owner.id, name);
-    if (!m) throw new Error(`${owner.name}: no member ${name}`);
-    offsets[`${owner.name}.${name}`] = m.bitOffset / 8;
-    return btf.skipQualifiers(m.member.type);
-  };
-  const pointee = (p: Type): Type => {
-    if (p.kind !== 'ptr') throw new Error(`expected a pointer, got ${p.kind}`);
-    return btf.skipQualifiers(p.type);
-  };
-  const task = btf.findByName('task_struct', 'struct')!;
-  member(task, 'real_parent');
-  member(task, 'tgid');
-  member(task, 'pid');
-  const nsproxy = pointee(member(task, 'nsproxy'));
-  const pidns = pointee(member(nsproxy, 'pid_ns_for_children'));
-  member(member(pidns, 'ns'), 'inum');
-  member(pidns, 'level');
-  member(pidns, 'parent');
-  const mm = btf.findByName('mm_struct', 'struct')!;
-  member(mm, 'arg_start');
-  member(mm, 'arg_end');
-  offsets['sizeof(task_struct)'] = btf.sizeOf(task.id);
-  offsets['sizeof(linux_binprm)'] = btf.sizeOf(btf.findByName('linux_binprm', 'struct')!.id);
+  const offsets = tracerOffsets(btf);
   const resolveMs = performance.now() - t;
 
   const after = process.memoryUsage();

@@ -5,9 +5,10 @@
 import test from 'ava';
 import { readdirSync } from 'node:fs';
 import {
-  Btf, BtfBuilder, BtfError, kernelBtfModules, loadKernelBtf, loadModuleBtf, type Type,
+  Btf, BtfBuilder, BtfError, kernelBtfModules, loadKernelBtf, loadModuleBtf,
 } from '../../src/btf/index.ts';
 import { SYS_VMLINUX, hasSysVmlinux, recordedVmlinux } from './helpers.ts';
+import { tracerOffsets } from '../helpers/tracer-btf.ts';
 
 test('recorded vmlinux is indexed lazily: parsing decodes nothing', (t) => {
   const btf = Btf.parse(recordedVmlinux());
@@ -30,35 +31,6 @@ test('recorded vmlinux: task_struct members at the offsets bpftool reports', (t)
   t.is(btf.typeName(btf.findMember(task.id, 'real_parent')!.member.type), 'struct task_struct *');
   t.is(btf.typeName(85218), 'pid_t');
 });
-
-/** The walk a process tracer's CO-RE relocations need; returns byte offsets. */
-function tracerOffsets(btf: Btf): Record<string, number> {
-  const out: Record<string, number> = {};
-  const member = (owner: Type, name: string): Type => {
-    const m = btf.findMember(owner.id, name);
-    if (!m) throw new Error(`${owner.name}.${name} missing`);
-    out[`${owner.name}.${name}`] = m.bitOffset / 8;
-    return btf.skipQualifiers(m.member.type);
-  };
-  const pointee = (p: Type): Type => {
-    if (p.kind !== 'ptr') throw new Error(`not a pointer: ${p.kind}`);
-    return btf.skipQualifiers(p.type);
-  };
-  const task = btf.findByName('task_struct', 'struct')!;
-  member(task, 'real_parent');
-  member(task, 'tgid');
-  member(task, 'pid');
-  const nsproxy = pointee(member(task, 'nsproxy'));
-  const pidns = pointee(member(nsproxy, 'pid_ns_for_children'));
-  member(member(pidns, 'ns'), 'inum');
-  member(pidns, 'level');
-  member(pidns, 'parent');
-  const mm = pointee(member(task, 'mm'));
-  member(mm, 'arg_start');
-  member(mm, 'arg_end');
-  out['sizeof(linux_binprm)'] = btf.sizeOf(btf.findByName('linux_binprm', 'struct')!.id);
-  return out;
-}
 
 test('recorded vmlinux: the process tracer chain resolves', (t) => {
   const offsets = tracerOffsets(Btf.parse(recordedVmlinux()));
