@@ -4,15 +4,21 @@
 // file), with short and with long (20 × 100-byte) argv. Prints figures;
 // asserts nothing.
 //
-//   npm run build && node --import=tsx bench/exec-storm.bench.ts [EXECS_PER_WORKER]
+//   npm run build && node --import=tsx bench/exec-storm.bench.ts [EXECS_PER_WORKER] [ROUNDS]
+//
+// This VM's exec rate moves by a third from one run to the next, so each
+// shape runs ROUNDS (default 3) rounds of untraced-then-traced and the
+// summary gives medians with their range.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sys } from '../src/syscall/index.ts';
 import { ProgInfo } from '../src/syscall/abi/index.ts';
 
 const N = Number(process.argv[2] ?? 5000);
+const ROUNDS = Number(process.argv[3] ?? 3);
 const WORKERS = 2;
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(`${tmpdir()}/exec-storm-`);
@@ -86,68 +92,116 @@ function allProgIds(): Set<number> {
   return s;
 }
 
-console.log(`exec storm: ${WORKERS} workers × ${N} execs of a static no-libc binary, in a PID namespace (node ${process.version}, ${new Date().toISOString()})`);
+/** POSTs the init handshake; resolves to the status, or 0 when nothing listens yet. */
+function post(port: number, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+interface Round {
+  ratio: number;
+  uRate: number;
+  tRate: number;
+  execs: number;
+  logged: number;
+  lost: number;
+  cpuUs: number;
+  sysUs: number;
+  bpfNs: number;
+  rssMb: number;
+  readyMs: number;
+}
+
+/** One untraced storm, then the same storm traced by a freshly started sidecar. */
+async function round(mode: 'short' | 'long'): Promise<Round> {
+  const untraced = await stormInPidns(mode);
+  untraced.go();
+  const u = await untraced.result;
+  const uRate = u.execs / (u.ns / 1e9);
+
+  const storm = await stormInPidns(mode);
+  const before = allProgIds();
+  const outFile = `${dir}/sidecar-${mode}.jsonl`;
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const t0 = process.hrtime.bigint();
+  const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
+  // Ready: the handshake answered (204 comes only once tracing is live).
+  let readyMs = NaN;
+  for (;;) {
+    if ((await post(port, String(storm.inode))) === 204) {
+      readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      break;
+    }
+    await sleep(1);
+  }
+  const cpu0 = cpuTicks(sc.pid!);
+  const p0 = progStats(before);
+  storm.go();
+  const s = await storm.result;
+  const tRate = s.execs / (s.ns / 1e9);
+  // Let the sidecar drain and write what is still in the ring (interval reader).
+  const count = () => readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes(`"filename":"${TARGET}"`)).length;
+  let logged = count();
+  for (let i = 0; i < 50; i++) {
+    await sleep(50);
+    const c = count();
+    if (c === logged && c >= s.execs) break;
+    logged = c;
+  }
+  logged = count();
+  const cpu1 = cpuTicks(sc.pid!);
+  const p1 = progStats(before);
+  const rssKb = statusKb(sc.pid!, 'VmHWM');
+  sc.kill('SIGTERM');
+  await new Promise((r) => sc.on('exit', r));
+  const lost = readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"events lost"')).length;
+
+  let bpfNs = 0n;
+  for (const [name, a] of p1) {
+    const b = p0.get(name);
+    if (b) bpfNs += a.ns - b.ns;
+  }
+  const perEvent = (ticks: number) => ((ticks / TICK) * 1e6) / Math.max(1, logged);
+  const cpuUsPerEvent = perEvent(cpu1.user - cpu0.user + cpu1.system - cpu0.system);
+  const sysUsPerEvent = perEvent(cpu1.system - cpu0.system);
+  return {
+    ratio: tRate / uRate, uRate, tRate, execs: s.execs, logged, lost, cpuUs: cpuUsPerEvent, sysUs: sysUsPerEvent,
+    bpfNs: Number(bpfNs) / s.execs, rssMb: rssKb / 1024, readyMs,
+  };
+}
+
+const median = (xs: number[]): number => {
+  const v = [...xs].sort((x, y) => x - y);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
+const span = (xs: number[], digits: number): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+
+console.log(`exec storm: ${WORKERS} workers × ${N} execs of a static no-libc binary, in a PID namespace, ${ROUNDS} rounds of untraced then traced per argv shape (node ${process.version}, ${new Date().toISOString()})`);
 try {
   for (const mode of ['short', 'long'] as const) {
-    const untraced = await stormInPidns(mode);
-    untraced.go();
-    const u = await untraced.result;
-    const uRate = u.execs / (u.ns / 1e9);
-
-    const storm = await stormInPidns(mode);
-    const before = allProgIds();
-    const outFile = `${dir}/sidecar-${mode}.jsonl`;
-    const port = 40000 + Math.floor(Math.random() * 20000);
-    const t0 = process.hrtime.bigint();
-    const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
-    // Ready: the handshake answered (204 comes only once tracing is live).
-    let readyMs = NaN;
-    for (;;) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: String(storm.inode), headers: { 'Content-Type': 'text/plain' } });
-        if (r.status === 204) {
-          readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await sleep(1);
+    const rounds: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const r = await round(mode);
+      rounds.push(r);
+      console.log(
+        `  ${mode} round ${i + 1}: untraced ${r.uRate.toFixed(0)} execs/s, traced ${r.tRate.toFixed(0)} execs/s, ratio ${r.ratio.toFixed(3)}; ` +
+          `logged ${r.logged} of ${r.execs} (${r.lost} "events lost" warnings); sidecar CPU ${r.cpuUs.toFixed(1)} µs/event (${r.sysUs.toFixed(1)} in the kernel); ` +
+          `BPF ${r.bpfNs.toFixed(0)} ns/exec; RSS peak ${r.rssMb.toFixed(1)} MB; ready ${r.readyMs.toFixed(0)} ms`,
+      );
     }
-    const cpu0 = cpuTicks(sc.pid!);
-    const p0 = progStats(before);
-    storm.go();
-    const s = await storm.result;
-    const tRate = s.execs / (s.ns / 1e9);
-    // Let the sidecar drain and write what is still in the ring (interval reader).
-    const count = () => readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes(`"filename":"${TARGET}"`)).length;
-    let logged = count();
-    for (let i = 0; i < 50; i++) {
-      await sleep(50);
-      const c = count();
-      if (c === logged && c >= s.execs) break;
-      logged = c;
-    }
-    logged = count();
-    const cpu1 = cpuTicks(sc.pid!);
-    const p1 = progStats(before);
-    const rssKb = statusKb(sc.pid!, 'VmHWM');
-    sc.kill('SIGTERM');
-    await new Promise((r) => sc.on('exit', r));
-    const lost = readFileSync(outFile, 'utf8').split('\n').filter((l) => l.includes('"msg":"events lost"')).length;
-
-    let bpfNs = 0n;
-    for (const [name, a] of p1) {
-      const b = p0.get(name);
-      if (b) bpfNs += a.ns - b.ns;
-    }
-    const perEvent = (ticks: number) => ((ticks / TICK) * 1e6) / Math.max(1, logged);
-    const cpuUsPerEvent = perEvent(cpu1.user - cpu0.user + cpu1.system - cpu0.system);
-    const sysUsPerEvent = perEvent(cpu1.system - cpu0.system);
+    const execs = rounds.reduce((n, r) => n + r.execs, 0);
+    const logged = rounds.reduce((n, r) => n + r.logged, 0);
     console.log(
-      `${mode} argv: untraced ${uRate.toFixed(0)} execs/s, traced ${tRate.toFixed(0)} execs/s, ratio ${(tRate / uRate).toFixed(3)}; ` +
-        `logged ${logged} of ${s.execs} (loss ${(((s.execs - logged) / s.execs) * 100).toFixed(2)} %, ${lost} "events lost" warnings); ` +
-        `sidecar CPU ${cpuUsPerEvent.toFixed(1)} µs/event (${sysUsPerEvent.toFixed(1)} in the kernel); BPF ${(Number(bpfNs) / s.execs).toFixed(0)} ns/exec; RSS peak ${(rssKb / 1024).toFixed(1)} MB; ready ${readyMs.toFixed(0)} ms`,
+      `${mode} argv, median (min–max) of ${ROUNDS}: ratio ${span(rounds.map((r) => r.ratio), 3)}; logged ${logged} of ${execs} (loss ${(((execs - logged) / execs) * 100).toFixed(2)} %); ` +
+        `sidecar CPU ${span(rounds.map((r) => r.cpuUs), 1)} µs/event; BPF ${span(rounds.map((r) => r.bpfNs), 0)} ns/exec; ` +
+        `RSS peak ${span(rounds.map((r) => r.rssMb), 1)} MB; ready ${span(rounds.map((r) => r.readyMs), 0)} ms`,
     );
   }
 } finally {
