@@ -1,5 +1,5 @@
 // Decoding the records of bpf/exectrace.bpf.c (layout in bpf/exectrace.h).
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Offsets in struct exec_event. */
 const OFF = {
@@ -79,23 +79,31 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
   // Offsets into `data` rather than a Buffer per argument: this runs for
   // every exec, and small objects are what the garbage collector pays for.
   let argvTruncated = (flags & ExecFlags.ARGV_TRUNCATED) !== 0;
-  const argv: string[] = [];
+  let argv: string[];
   let rawArgv: Map<number, Buffer> | undefined;
-  const valid = isUtf8(data.subarray(argvStart, argvEnd));
-  let start = argvStart;
-  for (let nul = data.indexOf(0, start); nul >= 0 && nul < argvEnd; nul = data.indexOf(0, start)) {
-    if (valid) {
-      argv.push(data.toString('utf8', start, nul));
-    } else {
+  const region = data.subarray(argvStart, argvEnd);
+  // Arguments end at NULs; bytes after the last NUL are an argument the
+  // budget cut, left out so that what is kept is an intact prefix.
+  const lastNul = region.lastIndexOf(0);
+  const wholeEnd = lastNul < 0 ? argvStart : argvStart + lastNul + 1;
+  const ascii = isAscii(region);
+  if (ascii || isUtf8(region)) {
+    // The usual case: one decode of every argument, split on the NULs (a
+    // NUL byte never occurs inside a UTF-8 sequence). ASCII decodes as
+    // latin1, a plain copy.
+    argv = lastNul < 0 ? [] : data.toString(ascii ? 'latin1' : 'utf8', argvStart, wholeEnd - 1).split('\0');
+  } else {
+    // Not valid UTF-8 somewhere: argument by argument, keeping the raw bytes of the bad ones.
+    argv = [];
+    for (let start = argvStart, nul = data.indexOf(0, start); start < wholeEnd; start = nul + 1, nul = data.indexOf(0, start)) {
       const part = data.subarray(start, nul);
       const d = utf8(part);
       if (!d.valid) (rawArgv ??= new Map()).set(argv.length, Buffer.from(part));
       argv.push(d.text);
     }
-    start = nul + 1;
   }
   // Bytes after the last NUL belong to an argument cut by the budget: keep an intact prefix of whole arguments.
-  if (start < argvEnd) argvTruncated = true;
+  if (wholeEnd < argvEnd) argvTruncated = true;
   const fileValid = isUtf8(data.subarray(argvEnd, fileEnd));
   const ev: ExecEvent = {
     ktimeNs: data.readBigUInt64LE(offset + OFF.ktime),
