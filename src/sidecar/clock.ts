@@ -11,10 +11,18 @@ export function monotonicToWallNs(ktimeNs: bigint): bigint {
   return ktimeNs + offsetNs;
 }
 
+// The date and time up to the second change once a second, not once an
+// event: that part is formatted once and reused (this runs for every exec).
+let cachedSecond = -1n;
+let cachedPrefix = '';
+
 /** `2022-02-28T20:29:38.038452202Z` */
 export function rfc3339Nano(wallNs: bigint): string {
-  const ms = Number(wallNs / 1_000_000n);
-  const iso = new Date(ms).toISOString(); // ...T20:29:38.038Z
-  const frac = (wallNs % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${frac}Z`;
+  const second = wallNs / 1_000_000_000n;
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = `${new Date(Number(second) * 1000).toISOString().slice(0, 19)}.`;
+  }
+  const frac = String(Number(wallNs - second * 1_000_000_000n));
+  return `${cachedPrefix}${'000000000'.slice(frac.length)}${frac}Z`;
 }
