@@ -7,9 +7,8 @@
 // instructions instead, which repeat exactly. Prints figures; asserts nothing.
 //
 //   node --import=tsx bench/event-path.bench.ts [EVENTS] [short|long]
-import pino from 'pino';
 import { decodeExecEvent, EXEC_EVENT_HEADER } from '../src/tracer/event.ts';
-import { createLogger } from '../src/sidecar/log.ts';
+import { createLogger, byteDestination } from '../src/sidecar/log.ts';
 import { execLineJson } from '../src/sidecar/format.ts';
 import { monotonicToWallNs, rfc3339Nano } from '../src/sidecar/clock.ts';
 
@@ -34,7 +33,7 @@ function record(argv: string[], filename: string): Buffer {
 
 const argv = SHAPE === 'short' ? ['t'] : ['t', ...Array.from({ length: 20 }, (_, i) => String.fromCharCode(97 + i).repeat(100))];
 const rec = record(argv, '/tmp/exec-storm-x/et-target');
-const log = createLogger(pino.destination({ dest: '/dev/null', sync: true }));
+const log = createLogger(byteDestination({ dest: '/dev/null' }, true));
 const labelsJson = JSON.stringify({ workspace: 'bench', owner: 'someone' });
 
 /** Batches as the sidecar's drains make them, yielding to the event loop between batches. */

@@ -36,12 +36,34 @@ export function nowTs(): string {
  * (`endBatch`), or before a diagnostic so the order holds: one write per
  * batch instead of one per line.
  */
-export function createLogger(dest: pino.DestinationStream = pino.destination({ fd: 1, sync: false })): EnvelopeLogger {
+/**
+ * Where the lines go, as bytes. The default is pino's asynchronous
+ * destination (sonic-boom) in buffer mode: a batch of exec lines is joined
+ * and encoded once, here, where in text mode sonic-boom would measure the
+ * string's byte length twice and encode it again when writing.
+ */
+export interface ByteSink {
+  write(chunk: Buffer): unknown;
+  flush?(cb: (err?: Error | null) => void): void;
+}
+
+/** pino's destination (sonic-boom) in buffer mode, on a file descriptor or path. */
+export function byteDestination(where: { fd: number } | { dest: string }, sync = false): ByteSink {
+  // sonic-boom's typings only describe text mode; in buffer mode write() takes a Buffer.
+  return pino.destination({ ...where, sync, contentMode: 'buffer' }) as unknown as ByteSink;
+}
+
+export function createLogger(dest: ByteSink = byteDestination({ fd: 1 })): EnvelopeLogger {
   const pending: string[] = [];
   const writePending = () => {
     if (pending.length === 0) return;
-    dest.write(pending.join(''));
+    dest.write(Buffer.from(pending.join('')));
     pending.length = 0;
+  };
+  // pino writes strings; the sink takes bytes (diagnostics are rare: no batching).
+  const pinoStream = {
+    write: (line: string) => dest.write(Buffer.from(line)),
+    flush: (cb: (err?: Error | null) => void) => (dest.flush ? dest.flush(cb) : cb()),
   };
   const prefix = '{"ts":"';
   let ts: string | undefined;
@@ -53,7 +75,7 @@ export function createLogger(dest: pino.DestinationStream = pino.destination({ f
       messageKey: '__pino_msg',
       formatters: { level: () => ({}) },
     },
-    dest,
+    pinoStream as unknown as pino.DestinationStream,
   );
   return {
     log(level, msg, fields, at) {
