@@ -130,7 +130,7 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   const outFile = `${dir}/sidecar-${mode}.jsonl`;
   const port = 40000 + Math.floor(Math.random() * 20000);
   const t0 = process.hrtime.bigint();
-  const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
+  const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2 --single-threaded-gc').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
   // Ready: the handshake answered (204 comes only once tracing is live).
   let readyMs = NaN;
   for (;;) {

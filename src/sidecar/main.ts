@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --single-threaded-gc
 // exectrace: the process-logging sidecar. Attach first (filtering nothing
 // in), then learn the namespace (handshake, own namespace, or the whole host
 // with --local), then log every exec in it and below it until SIGTERM.
