@@ -6,14 +6,17 @@
 // `valgrind --tool=callgrind --smc-check=all-non-file` to count
 // instructions instead, which repeat exactly. Prints figures; asserts nothing.
 //
-//   node --import=tsx bench/event-path.bench.ts [EVENTS] [short|long]
+//   node --import=tsx bench/event-path.bench.ts [EVENTS] [short|long] [bytes|general]
 import { decodeExecEvent, EXEC_EVENT_HEADER } from '../src/tracer/event.ts';
 import { createLogger, byteDestination } from '../src/sidecar/log.ts';
 import { execLineJson } from '../src/sidecar/format.ts';
+import { appendExecLine, ExecLineTemplate } from '../src/sidecar/exec-line-bytes.ts';
 import { monotonicToWallNs, rfc3339Nano } from '../src/sidecar/clock.ts';
 
 const EVENTS = Number(process.argv[2] ?? 100_000);
 const SHAPE = process.argv[3] ?? 'long';
+/** `bytes` (the sidecar's path for plain records) or `general` (every record through an ExecEvent). */
+const PATH = process.argv[4] ?? 'bytes';
 const BATCH = 64; // about what one 10 ms drain holds at 6,000 execs/s
 
 /** One exec record: the header fields the decoder reads, then argv (NUL-separated) and the filename. */
@@ -35,12 +38,16 @@ const argv = SHAPE === 'short' ? ['t'] : ['t', ...Array.from({ length: 20 }, (_,
 const rec = record(argv, '/tmp/exec-storm-x/et-target');
 const log = createLogger(byteDestination({ dest: '/dev/null' }, true));
 const labelsJson = JSON.stringify({ workspace: 'bench', owner: 'someone' });
+const template = new ExecLineTemplate(labelsJson);
 
 /** Batches as the sidecar's drains make them, yielding to the event loop between batches. */
 async function run(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const ev = decodeExecEvent(rec, 0, rec.length);
-    log.line(execLineJson(ev, labelsJson, rfc3339Nano(monotonicToWallNs(ev.ktimeNs))));
+    // As the sidecar does: from the record's bytes, or through an ExecEvent when they need escaping.
+    if (PATH === 'general' || !appendExecLine(log.lines, template, rec, 0, rec.length)) {
+      const ev = decodeExecEvent(rec, 0, rec.length);
+      log.line(execLineJson(ev, labelsJson, rfc3339Nano(monotonicToWallNs(ev.ktimeNs))));
+    }
     if (i % BATCH === BATCH - 1) {
       log.endBatch();
       await new Promise(setImmediate);
@@ -57,6 +64,6 @@ const ns = Number(process.hrtime.bigint() - t0);
 const cpu = process.cpuUsage(cpu0);
 await log.flush();
 console.log(
-  `${SHAPE} argv (${rec.length}-byte record): ${EVENTS} events, ${(ns / EVENTS).toFixed(0)} ns/event wall, ` +
+  `${SHAPE} argv (${rec.length}-byte record, ${PATH} path): ${EVENTS} events, ${(ns / EVENTS).toFixed(0)} ns/event wall, ` +
     `${(((cpu.user + cpu.system) * 1000) / EVENTS).toFixed(0)} ns/event CPU (all threads)`,
 );

@@ -27,6 +27,8 @@ execFileSync('gcc', ['-O2', '-o', `${dir}/exec-storm`, `${root}bench/native/exec
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
 const TARGET = `${dir}/et-target`;
 const MAIN = `${root}dist/bundle/main.js`;
+// As the image's launcher starts it (docker/assemble.sh): without NODE_EXTRA_CA_CERTS.
+const SIDECAR_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 const statsFile = '/proc/sys/kernel/bpf_stats_enabled';
@@ -130,7 +132,10 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   const outFile = `${dir}/sidecar-${mode}.jsonl`;
   const port = 40000 + Math.floor(Math.random() * 20000);
   const t0 = process.hrtime.bigint();
-  const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2 --single-threaded-gc').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: ['ignore', openSync(outFile, 'w'), 'inherit'] });
+  const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2 --single-threaded-gc').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], {
+    stdio: ['ignore', openSync(outFile, 'w'), 'inherit'],
+    env: SIDECAR_ENV,
+  });
   // Ready: the handshake answered (204 comes only once tracing is live).
   let readyMs = NaN;
   for (;;) {

@@ -5,6 +5,7 @@
 // empty) emits it; level and msg are written by us, in the original's order.
 import pino from 'pino';
 import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
+import { LineBuffer } from './line-buffer.ts';
 
 export type Level = 'info' | 'warn' | 'error';
 
@@ -19,6 +20,8 @@ export interface EnvelopeLogger {
   exec(fields: Record<string, unknown>, ts: string): void;
   /** A complete line (see format.ts's execLineJson), queued like exec(). */
   line(text: string): void;
+  /** The queued lines' bytes: exec-line-bytes.ts appends to it directly. */
+  readonly lines: LineBuffer;
   /** Writes the exec lines buffered so far. */
   endBatch(): void;
   /** Writes everything buffered; resolves when it is on its way to fd 1. */
@@ -32,15 +35,12 @@ export function nowTs(): string {
 }
 
 /**
- * Exec lines are collected and handed to the stream once per drained batch
- * (`endBatch`), or before a diagnostic so the order holds: one write per
- * batch instead of one per line.
- */
-/**
  * Where the lines go, as bytes. The default is pino's asynchronous
- * destination (sonic-boom) in buffer mode: a batch of exec lines is joined
- * and encoded once, here, where in text mode sonic-boom would measure the
- * string's byte length twice and encode it again when writing.
+ * destination (sonic-boom) in buffer mode. Exec lines are collected as bytes
+ * (a LineBuffer) and handed to it once per drained batch (`endBatch`), or
+ * before a diagnostic so the order holds: one write per batch, and nothing
+ * encoded twice (in text mode sonic-boom would measure each string's byte
+ * length twice and encode it again when writing).
  */
 export interface ByteSink {
   write(chunk: Buffer): unknown;
@@ -54,11 +54,9 @@ export function byteDestination(where: { fd: number } | { dest: string }, sync =
 }
 
 export function createLogger(dest: ByteSink = byteDestination({ fd: 1 })): EnvelopeLogger {
-  const pending: string[] = [];
+  const pending = new LineBuffer();
   const writePending = () => {
-    if (pending.length === 0) return;
-    dest.write(Buffer.from(pending.join('')));
-    pending.length = 0;
+    if (!pending.empty) dest.write(pending.take());
   };
   // pino writes strings; the sink takes bytes (diagnostics are rare: no batching).
   const pinoStream = {
@@ -86,11 +84,12 @@ export function createLogger(dest: ByteSink = byteDestination({ fd: 1 })): Envel
       ts = undefined;
     },
     line(text) {
-      pending.push(text);
+      pending.append(text);
     },
+    lines: pending,
     endBatch: writePending,
     exec(fields, at) {
-      pending.push(`${prefix}${at}","level":"INFO","msg":"exec","fields":${JSON.stringify(fields)}}\n`);
+      pending.append(`${prefix}${at}","level":"INFO","msg":"exec","fields":${JSON.stringify(fields)}}\n`);
     },
     flush() {
       writePending();

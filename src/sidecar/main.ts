@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --single-threaded-gc
+#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node --max-semi-space-size=2 --single-threaded-gc
 // exectrace: the process-logging sidecar. Attach first (filtering nothing
 // in), then learn the namespace (handshake, own namespace, or the whole host
 // with --local), then log every exec in it and below it until SIGTERM.
@@ -9,7 +9,9 @@ import { createLogger } from './log.ts';
 import { execLineJson, execLine } from './format.ts';
 import { awaitHandshake } from './handshake.ts';
 import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
-import { ExecTracer, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
+import { ExecTracer, decodeExecEvent, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
+import type { RecordCallback } from '../ringbuf/index.ts';
+import { appendExecLine, ExecLineTemplate } from './exec-line-bytes.ts';
 
 const STATS_PERIOD_MS = 1000;
 const SHUTDOWN_LIMIT_MS = 1500;
@@ -89,7 +91,15 @@ async function main(): Promise<number> {
     if (format === 'json') log.line(execLineJson(ev, labelsJson, ts));
     else process.stdout.write(execLine(ev, ts));
   };
-  const running = tracer.run(write, () => log.endBatch());
+  // JSON lines of plain records are written from the ring's bytes; the rest as events.
+  const template = new ExecLineTemplate(labelsJson);
+  const onRecord: RecordCallback =
+    format === 'json'
+      ? (d, off, len) => {
+          if (!appendExecLine(log.lines, template, d, off, len)) write(decodeExecEvent(d, off, len));
+        }
+      : (d, off, len) => write(decodeExecEvent(d, off, len));
+  const running = tracer.runRecords(onRecord, () => log.endBatch());
 
   // Losses are counted in the kernel: say so while they happen, with the total.
   let reportedDrops = 0n;
@@ -138,7 +148,7 @@ async function main(): Promise<number> {
   const deadline = setTimeout(() => process.exit(code), SHUTDOWN_LIMIT_MS);
   deadline.unref();
   clearInterval(statsTimer);
-  tracer.drain(write);
+  tracer.drainRecords(onRecord);
   log.endBatch();
   const s = tracer.stats();
   tracer.close();

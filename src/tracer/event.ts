@@ -1,11 +1,12 @@
 // Decoding the records of bpf/exectrace.bpf.c (layout in bpf/exectrace.h).
 import { isAscii, isUtf8 } from 'node:buffer';
 
-/** Offsets in struct exec_event. */
-const OFF = {
+/** Offsets in struct exec_event (bpf/exectrace.h); argv follows the header, then the filename. */
+export const EXEC_EVENT_OFFSETS = {
   ktime: 0, pid: 8, tid: 12, ppid: 16, nsPid: 20, uid: 24, gid: 28, retval: 32,
   filenameLen: 36, flags: 38, argvLen: 40, nsLevel: 44, comm: 48,
 } as const;
+const OFF = EXEC_EVENT_OFFSETS;
 export const EXEC_EVENT_HEADER = 64;
 const COMM_LEN = 16;
 
@@ -60,6 +61,13 @@ function utf8(b: Buffer): { text: string; valid: boolean } {
   }
 }
 
+/** The caller's comm of the record at `offset`: up to its NUL, at most 16 bytes. */
+export function execRecordComm(data: Buffer, offset: number): string {
+  const start = offset + OFF.comm;
+  const nul = data.indexOf(0, start);
+  return data.toString('utf8', start, nul < 0 || nul > start + COMM_LEN ? start + COMM_LEN : nul);
+}
+
 /** Decodes one record; `data[offset, offset+length)` is the ring buffer's view (copied out here). */
 export function decodeExecEvent(data: Buffer, offset: number, length: number): ExecEvent {
   if (length < EXEC_EVENT_HEADER) throw new Error(`exec record of ${length} bytes is shorter than its ${EXEC_EVENT_HEADER}-byte header`);
@@ -69,9 +77,6 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
     throw new Error(`exec record of ${length} bytes claims ${argvLen} bytes of argv and ${filenameLen} of filename`);
   }
   const flags = data.readUInt16LE(offset + OFF.flags);
-  const commStart = offset + OFF.comm;
-  const commNul = data.indexOf(0, commStart);
-  const commEnd = commNul < 0 || commNul > commStart + COMM_LEN ? commStart + COMM_LEN : commNul;
   const argvStart = offset + EXEC_EVENT_HEADER;
   const argvEnd = argvStart + argvLen;
   const fileEnd = argvEnd + filenameLen;
@@ -115,7 +120,7 @@ export function decodeExecEvent(data: Buffer, offset: number, length: number): E
     uid: data.readUInt32LE(offset + OFF.uid),
     gid: data.readUInt32LE(offset + OFF.gid),
     retval: data.readInt32LE(offset + OFF.retval),
-    comm: data.toString('utf8', commStart, commEnd),
+    comm: execRecordComm(data, offset),
     filename: data.toString('utf8', argvEnd, fileEnd),
     argv,
     truncated: argvTruncated || (flags & ExecFlags.FILENAME_TRUNCATED) !== 0,

@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseObject, type CollectionSpec } from '../object/index.ts';
 import { loadCollection, attachBySection, type Collection, type TargetBtf } from '../loader/index.ts';
 import { attachTracepoint, type Attachment } from '../link/index.ts';
-import { RingBufferReader } from '../ringbuf/index.ts';
+import { RingBufferReader, type RecordCallback } from '../ringbuf/index.ts';
 import { possibleCpus, type BpfMap } from '../map/index.ts';
 import { decodeExecEvent, type ExecEvent } from './event.ts';
 
@@ -179,20 +179,29 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
 
   /**
    * Delivers events as they are drained (the throughput API), and tells
-   * `onBatch` after each drained batch; resolves when the tracer is closed. A decoding failure closes the
+   * `onBatch` after each drained batch; resolves when the tracer is closed.
+   * A decoding failure closes the tracer and rejects.
+   */
+  run(onEvent: (ev: ExecEvent) => void, onBatch?: (events: number) => void): Promise<void> {
+    return this.runRecords((d, off, len) => onEvent(decodeExecEvent(d, off, len)), onBatch);
+  }
+
+  /**
+   * Like run(), with each record as the ring's bytes (`data[offset,
+   * offset+length)`, laid out as bpf/exectrace.h and EXEC_EVENT_OFFSETS
+   * say), valid only during the call: for a consumer that formats records
+   * without building an ExecEvent. A throw from `onRecord` closes the
    * tracer and rejects.
    */
-  async run(onEvent: (ev: ExecEvent) => void, onBatch?: (events: number) => void): Promise<void> {
+  async runRecords(onRecord: RecordCallback, onBatch?: (records: number) => void): Promise<void> {
     await this.#reader.consume((d, off, len) => {
-      let ev: ExecEvent;
+      if (this.#error) return;
       try {
-        ev = decodeExecEvent(d, off, len);
+        onRecord(d, off, len);
       } catch (e) {
         this.#error = e as Error;
         this.close();
-        return;
       }
-      onEvent(ev);
     }, onBatch ? { onDrained: onBatch } : {});
     if (this.#error) throw this.#error;
   }
@@ -210,7 +219,12 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
 
   /** Drains what the kernel has already written (before close, to lose nothing). */
   drain(onEvent: (ev: ExecEvent) => void): number {
-    return this.#reader.drain((d, off, len) => onEvent(decodeExecEvent(d, off, len)));
+    return this.drainRecords((d, off, len) => onEvent(decodeExecEvent(d, off, len)));
+  }
+
+  /** drain() with each record as the ring's bytes (see runRecords). */
+  drainRecords(onRecord: RecordCallback): number {
+    return this.#reader.drain(onRecord);
   }
 
   get closed(): boolean {
