@@ -10,7 +10,7 @@
 // shape runs ROUNDS (default 3) rounds of untraced-then-traced and the
 // summary gives medians with their range.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,6 +69,23 @@ function cpuTicks(pid: number): { user: number; system: number } {
   return { user: Number(rest[11]), system: Number(rest[12]) };
 }
 
+/** CPU ticks (user + system) per thread: the main thread, and the rest together (Node names them all "node"). */
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : 'other threads';
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(rest[11]) + Number(rest[12]));
+      out.set(`${name} (kernel)`, (out.get(`${name} (kernel)`) ?? 0) + Number(rest[12]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
 function statusKb(pid: number, key: string): number {
   const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
@@ -118,6 +135,8 @@ interface Round {
   bpfNs: number;
   rssMb: number;
   readyMs: number;
+  /** µs per event by thread. */
+  threads: string;
 }
 
 /** One untraced storm, then the same storm traced by a freshly started sidecar. */
@@ -146,6 +165,7 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
     await sleep(1);
   }
   const cpu0 = cpuTicks(sc.pid!);
+  const threads0 = threadTicks(sc.pid!);
   const p0 = progStats(before);
   storm.go();
   const s = await storm.result;
@@ -161,6 +181,7 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   }
   logged = count();
   const cpu1 = cpuTicks(sc.pid!);
+  const threads1 = threadTicks(sc.pid!);
   const p1 = progStats(before);
   const rssKb = statusKb(sc.pid!, 'VmHWM');
   sc.kill('SIGTERM');
@@ -174,10 +195,15 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   }
   const perEvent = (ticks: number) => ((ticks / TICK) * 1e6) / Math.max(1, logged);
   const cpuUsPerEvent = perEvent(cpu1.user - cpu0.user + cpu1.system - cpu0.system);
+  const threads = [...threads1]
+    .map(([name, ticks]) => [name, perEvent(ticks - (threads0.get(name) ?? 0))] as const)
+    .filter(([, us]) => us > 0)
+    .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    .join(', ');
   const sysUsPerEvent = perEvent(cpu1.system - cpu0.system);
   return {
     ratio: tRate / uRate, uRate, tRate, execs: s.execs, logged, lost, cpuUs: cpuUsPerEvent, sysUs: sysUsPerEvent,
-    bpfNs: Number(bpfNs) / s.execs, rssMb: rssKb / 1024, readyMs,
+    bpfNs: Number(bpfNs) / s.execs, rssMb: rssKb / 1024, readyMs, threads,
   };
 }
 
@@ -197,7 +223,7 @@ try {
       rounds.push(r);
       console.log(
         `  ${mode} round ${i + 1}: untraced ${r.uRate.toFixed(0)} execs/s, traced ${r.tRate.toFixed(0)} execs/s, ratio ${r.ratio.toFixed(3)}; ` +
-          `logged ${r.logged} of ${r.execs} (${r.lost} "events lost" warnings); sidecar CPU ${r.cpuUs.toFixed(1)} µs/event (${r.sysUs.toFixed(1)} in the kernel); ` +
+          `logged ${r.logged} of ${r.execs} (${r.lost} "events lost" warnings); sidecar CPU ${r.cpuUs.toFixed(1)} µs/event (${r.sysUs.toFixed(1)} in the kernel; by thread: ${r.threads}); ` +
           `BPF ${r.bpfNs.toFixed(0)} ns/exec; RSS peak ${r.rssMb.toFixed(1)} MB; ready ${r.readyMs.toFixed(0)} ms`,
       );
     }

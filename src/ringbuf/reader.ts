@@ -129,8 +129,12 @@ export class RingBufferReader implements Disposable, AsyncIterable<Buffer> {
         while (cons < prod && delivered < limit) {
           // `& mask` is exact for positions past 2^32 too: ToInt32 keeps the low bits.
           const off = base + (cons & this.#mask);
-          const header = Atomics.load(headers, off >> 2) >>> 0;
-          if (header & BUSY) {
+          // Kept a signed 32-bit value: as an unsigned one, a BUSY header
+          // (bit 31) would not fit the small integers the optimising
+          // compiler assumes here, and the drain loop would be deoptimised
+          // for good the first time a producer is caught mid-record.
+          const header = Atomics.load(headers, off >> 2);
+          if ((header & BUSY) !== 0) {
             busy = true;
             break;
           }

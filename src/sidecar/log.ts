@@ -24,7 +24,7 @@ export interface EnvelopeLogger {
   readonly lines: LineBuffer;
   /** Writes the exec lines buffered so far. */
   endBatch(): void;
-  /** Writes everything buffered; resolves when it is on its way to fd 1. */
+  /** Writes everything buffered; resolves once the sink has written it all (a sink that does not count: when its flush says so). */
   flush(): Promise<void>;
 }
 
@@ -45,22 +45,59 @@ export function nowTs(): string {
 export interface ByteSink {
   write(chunk: Buffer): unknown;
   flush?(cb: (err?: Error | null) => void): void;
+  /**
+   * True when the sink emits 'write' with the number of bytes it has
+   * written, as sonic-boom does: batches are then reused once written, and
+   * flush() waits for that count.
+   */
+  reportsWrites?: boolean;
+  on?(event: 'write', listener: (bytes: number) => void): unknown;
 }
 
 /** pino's destination (sonic-boom) in buffer mode, on a file descriptor or path. */
 export function byteDestination(where: { fd: number } | { dest: string }, sync = false): ByteSink {
   // sonic-boom's typings only describe text mode; in buffer mode write() takes a Buffer.
-  return pino.destination({ ...where, sync, contentMode: 'buffer' }) as unknown as ByteSink;
+  const sonic = pino.destination({ ...where, sync, contentMode: 'buffer' }) as unknown as ByteSink;
+  sonic.reportsWrites = true;
+  return sonic;
 }
+
+/** Batches handed to the sink and not yet known to be written: at most this many are remembered. */
+const IN_FLIGHT_MAX = 16;
 
 export function createLogger(dest: ByteSink = byteDestination({ fd: 1 })): EnvelopeLogger {
   const pending = new LineBuffer();
+  // Every byte handed to the sink is counted, so that the sink's count of
+  // bytes written tells which batches it no longer holds. A sink that does
+  // not count (or drops bytes) only delays reuse: never too early.
+  let handed = 0;
+  let written = 0;
+  const inFlight: { end: number; batch: Buffer }[] = [];
+  const counts = dest.reportsWrites === true && typeof dest.on === 'function';
+  let whenWritten: (() => void)[] = [];
+  if (counts) dest.on!('write', (n) => {
+    written += n;
+    while (inFlight.length > 0 && inFlight[0]!.end <= written) pending.recycle(inFlight.shift()!.batch);
+    if (written >= handed && whenWritten.length > 0) {
+      const done = whenWritten;
+      whenWritten = [];
+      for (const f of done) f();
+    }
+  });
+  const send = (chunk: Buffer, batch: boolean) => {
+    handed += chunk.length;
+    if (batch && counts) {
+      inFlight.push({ end: handed, batch: chunk });
+      if (inFlight.length > IN_FLIGHT_MAX) inFlight.shift();
+    }
+    dest.write(chunk);
+  };
   const writePending = () => {
-    if (!pending.empty) dest.write(pending.take());
+    if (!pending.empty) send(pending.take(), true);
   };
   // pino writes strings; the sink takes bytes (diagnostics are rare: no batching).
   const pinoStream = {
-    write: (line: string) => dest.write(Buffer.from(line)),
+    write: (line: string) => send(Buffer.from(line), false),
     flush: (cb: (err?: Error | null) => void) => (dest.flush ? dest.flush(cb) : cb()),
   };
   const prefix = '{"ts":"';
@@ -93,7 +130,14 @@ export function createLogger(dest: ByteSink = byteDestination({ fd: 1 })): Envel
     },
     flush() {
       writePending();
-      return new Promise<void>((resolve) => p.flush(() => resolve()));
+      // sonic-boom's own flush(cb) calls back at once when minLength is 0
+      // (its default), with writes still queued: a process exiting then
+      // would lose them. Its count of written bytes says when all are out.
+      return new Promise<void>((resolve) => {
+        if (!counts) p.flush(() => resolve());
+        else if (written >= handed) resolve();
+        else whenWritten.push(resolve);
+      });
     },
   };
 }
