@@ -10,12 +10,12 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bpf/exectrace.bpf.o ./bpf/
+COPY scripts ./scripts
 COPY docker/assemble.sh ./docker/
 RUN sh docker/assemble.sh /opt
 
+# tracefs is mounted with mount(2) when the node has not: no extra package.
 FROM node:20-bookworm-slim
-# mount: to mount tracefs when the node has not (see README, Requirements).
-RUN apt-get update && apt-get install -y --no-install-recommends mount && rm -rf /var/lib/apt/lists/*
 COPY --from=build /opt/exectrace /opt/exectrace
 COPY --from=build /opt/exectrace-app /opt/exectrace-app
 ENV NODE_ENV=production

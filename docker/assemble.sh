@@ -29,6 +29,6 @@ here=$(dirname "$(readlink -f "$0")")
 # NODE_EXTRA_CA_CERTS before running any code (~40 ms of start-up measured
 # here for Debian's CA bundle), so a value inherited from the pod is dropped.
 unset NODE_EXTRA_CA_CERTS
-exec node --max-semi-space-size=2 --single-threaded-gc "$here/exectrace-app/dist/bundle/main.js" "$@"
+exec node --max-semi-space-size=2 --single-threaded-gc "$here/exectrace-app/dist/bundle/main.cjs" "$@"
 LAUNCH
 chmod 755 "$DEST/exectrace"

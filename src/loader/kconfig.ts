@@ -1,7 +1,7 @@
 // Values for `.kconfig` externs: LINUX_KERNEL_VERSION from the running
 // kernel's release, CONFIG_* from /proc/config.gz or /boot/config-<release>.
 import { existsSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync } from './gunzip.ts';
 import { release } from 'node:os';
 
 export type KconfigValue = 'y' | 'n' | 'm' | number | bigint | string;

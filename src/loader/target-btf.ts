@@ -2,8 +2,9 @@
 // against: the running kernel's (vmlinux, then module BTF only when needed),
 // or a BTF file given by the user (raw, gzip'd raw, or an ELF object's .BTF).
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { parseBtf, loadKernelBtf, kernelBtfModules, loadModuleBtf, type Btf } from '../btf/index.ts';
+import { gunzipSync } from './gunzip.ts';
+import { parseBtf, loadKernelBtf, kernelBtfModules, loadModuleBtf, KERNEL_BTF_DIR, type Btf } from '../btf/index.ts';
+import { mapFileForever } from '../syscall/index.ts';
 import { parseElf } from '../elf/index.ts';
 
 export class TargetBtf {
@@ -23,7 +24,13 @@ export class TargetBtf {
 
   /** The running kernel's BTF from /sys/kernel/btf. */
   static kernel(): TargetBtf {
-    return new TargetBtf('/sys/kernel/btf/vmlinux', () => loadKernelBtf(), () => kernelBtfModules(), (n, base) => loadModuleBtf(n, base));
+    const path = `${KERNEL_BTF_DIR}/vmlinux`;
+    const load = () => {
+      // Mapped where the kernel allows it (6.16+), read otherwise.
+      const mapped = mapFileForever(path);
+      return mapped ? parseBtf(mapped) : loadKernelBtf();
+    };
+    return new TargetBtf(path, load, () => kernelBtfModules(), (n, base) => loadModuleBtf(n, base));
   }
 
   /** BTF from a file: raw BTF, gzip'd raw BTF, or an ELF object whose .BTF is used. */

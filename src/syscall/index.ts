@@ -9,6 +9,6 @@ export { Capability, effectiveCapabilities, hasCapability, missingCapabilities, 
 export type { CapabilityName, Privileged } from './capabilities.ts';
 export { OwnedFd, ClosedError, onLeak, openFds } from './fd.ts';
 export type { OwnedFdInfo, LeakListener } from './fd.ts';
-export { Mapping } from './mmap.ts';
+export { Mapping, mapFileForever } from './mmap.ts';
 export { PollRegistration } from './poller.ts';
 export { pageSize } from './libc.ts';

@@ -1,6 +1,6 @@
-// The libc functions exectrace calls, declared once. This is the only file in
-// the project that imports ffi-rs: everything that touches the kernel goes
-// through the typed wrappers below.
+// The libc functions exectrace calls, declared once. This file and ffi.ts
+// (which loads the module) are the only ones in the project that use ffi-rs:
+// everything that touches the kernel goes through the typed wrappers below.
 //
 // Facts about ffi-rs 1.3.7 this relies on (measured, see README design notes):
 // - a Buffer passed as U8Array is passed by address, not copied, so the
@@ -8,10 +8,11 @@
 // - `memmove(p, p, 0)` returns p, which is how we learn a Buffer's address to
 //   put inside kernel structs (bpf_attr fields are u64 pointers);
 // - each call costs a few microseconds, so nothing here is on a per-event path.
-import { open, load, DataType, createExternalBuffer, createPointer, unwrapPointer } from 'ffi-rs';
-import type { FieldType } from 'ffi-rs';
+import type { FieldType, DataType as DataTypes } from 'ffi-rs';
+import { ffi } from './ffi.ts';
 import { arch } from 'node:os';
 
+const { open, load, DataType, createExternalBuffer, createPointer, unwrapPointer } = ffi;
 const LIB = 'libc';
 open({ library: LIB, path: 'libc.so.6' });
 
@@ -21,7 +22,7 @@ export interface RawResult<T> {
   errno: number;
 }
 
-type Ret = DataType.I64 | DataType.I32 | DataType.BigInt;
+type Ret = DataTypes.I64 | DataTypes.I32 | DataTypes.BigInt;
 
 function declare<T>(funcName: string, retType: Ret, paramsType: FieldType[]) {
   return (...paramsValue: unknown[]): RawResult<T> => {
@@ -79,6 +80,13 @@ export const epollCtl = declare<number>('epoll_ctl', I32, [I32, I32, I32, PTR]);
 /** Blocks the calling thread: only ever called from the poller's worker. */
 export const epollWait = declare<number>('epoll_wait', I32, [I32, PTR, I32, I32]);
 export const fcntl = declare<number>('fcntl', I32, [I32, I32, I64]);
+const mountRaw = declare<number>('mount', I32, [PTR, PTR, PTR, I64, I64]);
+
+/** mount(2) with no flags and no data: `mount -t FSTYPE SOURCE TARGET`. */
+export function mount(source: string, target: string, fstype: string): RawResult<number> {
+  const z = (s: string) => Buffer.from(`${s}\0`);
+  return mountRaw(z(source), z(target), z(fstype), 0, 0);
+}
 const mmapRaw = declare<bigint>('mmap', ADDR, [ADDR, I64, I32, I32, I32, I64]);
 const munmapRaw = declare<number>('munmap', I32, [ADDR, I64]);
 const memmoveAddr = declare<bigint>('memmove', ADDR, [PTR, PTR, I64]);
@@ -126,6 +134,7 @@ export function pageSize(): number {
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 1;
+export const MAP_PRIVATE = 2;
 const MAP_FAILED = (1n << 64n) - 1n;
 
 /** mmap(2) of `fd`; returns the mapping's address. */

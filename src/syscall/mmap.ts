@@ -3,6 +3,7 @@
 // collected while open is reported but NOT unmapped from the finalizer: a
 // view handed out earlier might still be read, and reading unmapped memory
 // would crash the process instead of leaking a few pages.
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import * as libc from './libc.ts';
 import { KernelError } from './errors.ts';
 
@@ -46,5 +47,39 @@ export class Mapping implements Disposable {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/** Files mapped by mapFileForever, by path: each is mapped once per process. */
+const forever = new Map<string, Buffer>();
+
+/**
+ * A read-only, private mapping of a whole file that lives as long as the
+ * process, as a zero-copy Buffer; undefined when the file cannot be mapped
+ * (then read it instead). For the kernel's vmlinux BTF: sysfs hands it out a
+ * page per read(2), ~1,350 system calls and 5-9 ms here, where mapping it
+ * (Linux 6.16 and later) takes ~0.1 ms and touches nothing that is not read.
+ * Never unmapped: a view of it may be held anywhere, and the file does not
+ * change while the kernel runs.
+ */
+export function mapFileForever(path: string): Buffer | undefined {
+  const known = forever.get(path);
+  if (known) return known;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return undefined;
+    const r = libc.mmap(size, libc.PROT_READ, libc.MAP_PRIVATE, fd, 0);
+    if (r.value === -1n) return undefined;
+    const view = libc.externalView(r.value, size);
+    forever.set(path, view);
+    return view;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -15,7 +15,8 @@
 // reader never keeps the process alive; it is stopped (an eventfd write
 // wakes it) when the last registration closes, and on process exit, because
 // Node joins worker threads at exit and one stuck in epoll_wait would hang it.
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import * as libc from './libc.ts';
 import { KernelError } from './errors.ts';
 import { OwnedFd } from './fd.ts';
@@ -43,6 +44,9 @@ const ONE = (() => {
  * entry module on Node 20; the built package runs plain .js.
  */
 function startWorker(entry: URL, workerData: unknown): Worker {
+  // Loaded here, not at import: the interval reader (the sidecar's) never needs a thread.
+  const load = createRequire(import.meta.url);
+  const { Worker } = load('node:worker_threads') as typeof import('node:worker_threads');
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
   const api = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(api)}).then((m) => (m.tsImport ? m : m.default).tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}))`;

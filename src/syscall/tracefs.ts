@@ -2,7 +2,8 @@
 // not be mounted in a container or on a minimal host: we mount it when we
 // can, at the standard place, and say exactly what failed when we cannot.
 import { readFileSync, existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mount } from './libc.ts';
+import { errnoName } from './errors.ts';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
@@ -19,11 +20,11 @@ export function tracefsRoot(): string {
     if (mounted(dir)) return (root = dir);
   }
   const target = CANDIDATES[0]!;
-  try {
-    execFileSync('mount', ['-t', 'tracefs', 'nodev', target], { stdio: 'pipe' });
-  } catch (e) {
-    const why = (e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message;
-    throw new Error(`tracefs is not mounted and mounting it at ${target} failed (${why}); mount it with: mount -t tracefs nodev ${target}`);
+  // mount(2) itself rather than mount(8): no child process at start-up, and
+  // no dependence on util-linux being in the image.
+  const r = mount('nodev', target, 'tracefs');
+  if (r.value !== 0) {
+    throw new Error(`tracefs is not mounted and mounting it at ${target} failed (${errnoName(r.errno)}, errno ${r.errno}); mount it with: mount -t tracefs nodev ${target}`);
   }
   if (!mounted(target)) throw new Error(`mounted tracefs at ${target} but ${target}/events is missing`);
   return (root = target);

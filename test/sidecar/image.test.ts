@@ -26,7 +26,7 @@ test('the Dockerfile builds with docker/assemble.sh and ships /opt/exectrace', (
 test('image layout: entry point, compiled code, BPF object, production dependencies only', (t) => {
   const d = image();
   t.true(existsSync(`${d}/exectrace`));
-  t.true(existsSync(`${d}/exectrace-app/dist/bundle/main.js`));
+  t.true(existsSync(`${d}/exectrace-app/dist/bundle/main.cjs`));
   t.true(existsSync(`${d}/exectrace-app/bpf/exectrace.bpf.o`));
   const modules = readdirSync(`${d}/exectrace-app/node_modules`);
   for (const dep of ['ffi-rs', 'pino']) t.true(modules.includes(dep), dep);
