@@ -40,8 +40,6 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-const __t = (l: string) => process.env.ET_T && process.stderr.write(`T ${l} ${performance.now().toFixed(1)}\n`);
-__t('module'); if (process.env.ET_ML) process.stderr.write((process as any).moduleLoadList.filter((m: string) => m.startsWith('NativeModule')).join('\n') + '\n');
 async function main(): Promise<number> {
   let flags: SidecarFlags;
   try {
@@ -61,9 +59,7 @@ async function main(): Promise<number> {
   const format = flags.format ?? (process.stdout.isTTY ? 'text' : 'json');
   const log = createLogger();
 
-  __t('main');
   const req = checkRequirements();
-  __t('req');
   if (!req.ok) {
     for (const p of req.problems) log.log('error', 'requirement not met', { problem: p });
     await log.flush();
@@ -89,7 +85,6 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  __t('started');
   const labelsJson = JSON.stringify(flags.labels);
   const write = (ev: ExecEvent) => {
     const ts = rfc3339Nano(monotonicToWallNs(ev.ktimeNs));
@@ -126,9 +121,9 @@ async function main(): Promise<number> {
         port: flags.initAddress.port,
         timeoutMs: flags.startupTimeoutMs,
         signal: stop.signal,
-        accept: (n) => { __t('accept'); tracer.setFilter({ kind: 'pidns', inode: n }); },
+        accept: (n) => tracer.setFilter({ kind: 'pidns', inode: n }),
         onRefused: (status, reason, remote) => log.log('warn', 'init handshake refused', { status, reason, remote }),
-        onListening: (address) => { __t('listening'); log.log('info', 'waiting for init handshake', { address }); },
+        onListening: (address) => log.log('info', 'waiting for init handshake', { address }),
       });
       log.log('info', 'tracing', { pidns: inode, labels: flags.labels });
     } catch (e) {
