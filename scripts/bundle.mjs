@@ -8,15 +8,25 @@ import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Bundled dependencies' `require('assert')` gets scripts/shims/assert.cjs (it says why). */
-const assertShim = {
-  name: 'assert-shim',
+/**
+ * Builtins that bundled dependencies (not our code) get from scripts/shims/
+ * instead; each shim says why. Start-up time: these modules are only
+ * touched for checks that never fail, or features exectrace does not use.
+ */
+const shim = (shims) => ({
+  name: 'dependency-shims',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
-      args.importer.includes('/node_modules/') ? { path: fileURLToPath(new URL('./shims/assert.cjs', import.meta.url)) } : undefined);
+    for (const [builtin, file] of Object.entries(shims)) {
+      b.onResolve({ filter: new RegExp(`^(node:)?${builtin}$`) }, (args) =>
+        args.importer.includes('/node_modules/') ? { path: fileURLToPath(new URL(`./shims/${file}`, import.meta.url)) } : undefined);
+    }
   },
+});
+// Whitespace and comments out (less to scan at every start); names stay, for readable stack traces.
+const common = {
+  bundle: true, platform: 'node', target: 'node20', external: ['ffi-rs'], logLevel: 'warning',
+  minifyWhitespace: true, minifySyntax: true, plugins: [shim({ assert: 'assert.cjs' })],
 };
-const common = { bundle: true, platform: 'node', target: 'node20', external: ['ffi-rs'], logLevel: 'warning', plugins: [assertShim] };
 const commonjs = {
   ...common,
   format: 'cjs',
@@ -27,7 +37,12 @@ const commonjs = {
 
 rmSync('dist/bundle', { recursive: true, force: true });
 await Promise.all([
-  build({ ...commonjs, entryPoints: ['src/sidecar/main.ts'], outfile: 'dist/bundle/main.cjs' }),
+  build({
+    ...commonjs,
+    entryPoints: ['src/sidecar/main.ts'],
+    outfile: 'dist/bundle/main.cjs',
+    plugins: [shim({ assert: 'assert.cjs', worker_threads: 'worker-threads-main.cjs' })],
+  }),
   build({ ...commonjs, entryPoints: ['src/cli/exectrace-bpf.ts'], outfile: 'dist/bundle/exectrace-bpf.cjs' }),
   // The ring poller's thread (started only in wake-on-data mode), an ES module like its source.
   build({
