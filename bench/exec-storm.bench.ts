@@ -26,7 +26,7 @@ execFileSync('gcc', ['-O2', '-static', '-nostdlib', '-o', `${dir}/et-target`, `$
 execFileSync('gcc', ['-O2', '-o', `${dir}/exec-storm`, `${root}bench/native/exec-storm.c`]);
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
 const TARGET = `${dir}/et-target`;
-const MAIN = `${root}dist/bundle/main.cjs`;
+const MAIN = `${root}dist/bundle/exectrace.cjs`;
 // As the image's launcher starts it (docker/assemble.sh): without NODE_EXTRA_CA_CERTS.
 const SIDECAR_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));

@@ -18,17 +18,15 @@ cp bpf/exectrace.bpf.o "$APP/bpf/"
 (cd "$APP" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 cat > "$DEST/exectrace" <<'LAUNCH'
 #!/bin/sh
-# exectrace entry point: the sidecar, on the Node.js runtime of the image.
+# exectrace entry point: the sidecar's launcher, on the Node.js runtime of the
+# image. Its #! line sets Node's flags (src/sidecar/launch.cjs): semi-spaces
+# of 2 MiB keep the resident set small; the garbage collector on the main
+# thread only, since beside a workload that keeps every core busy parallel
+# scavenging waits for helper threads that get no CPU (measured under an exec
+# storm: scavenges took half as long without them); NODE_EXTRA_CA_CERTS
+# dropped, since the sidecar opens no TLS connection and Node would read that
+# file before running any code (~40 ms of start-up for Debian's CA bundle).
 here=$(dirname "$(readlink -f "$0")")
-# A small young generation: the event path allocates short-lived strings, and
-# semi-spaces of 2 MiB keep the resident set small at little CPU cost. The
-# garbage collector on the main thread only: beside a workload that keeps
-# every core busy, parallel scavenging waits for helper threads that get no
-# CPU (measured under an exec storm: scavenges took half as long without them).
-# The sidecar opens no TLS connection, and Node reads the file named by
-# NODE_EXTRA_CA_CERTS before running any code (~40 ms of start-up measured
-# here for Debian's CA bundle), so a value inherited from the pod is dropped.
-unset NODE_EXTRA_CA_CERTS
-exec node --max-semi-space-size=2 --single-threaded-gc "$here/exectrace-app/dist/bundle/main.cjs" "$@"
+exec "$here/exectrace-app/dist/bundle/exectrace.cjs" "$@"
 LAUNCH
 chmod 755 "$DEST/exectrace"

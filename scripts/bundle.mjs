@@ -5,7 +5,9 @@
 // here from process start to the sidecar's first line (55-63 ms against
 // 86-107 ms as ESM). import.meta.url becomes the bundle's own file URL.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -53,3 +55,17 @@ await Promise.all([
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   }),
 ]);
+
+// The exectrace command: the launcher (src/sidecar/launch.cjs says why), and
+// the code cache of the bundle's top-level code, made here with the
+// launcher's own Node flags (from its #! line) since V8 refuses a cache made
+// under other flags.
+const launcher = readFileSync('src/sidecar/launch.cjs', 'utf8');
+const buildId = createHash('sha256').update(readFileSync('dist/bundle/main.cjs')).digest('hex').slice(0, 16);
+writeFileSync('dist/bundle/exectrace.cjs', launcher.replace("'__EXECTRACE_BUILD__'", `'${buildId}'`), { mode: 0o755 });
+const shebang = launcher.split('\n', 1)[0];
+const nodeFlags = shebang.slice(shebang.indexOf(' node ') + ' node '.length).split(' ').filter(Boolean);
+execFileSync(process.execPath, [...nodeFlags, 'dist/bundle/exectrace.cjs', '--version'], {
+  env: { ...process.env, EXECTRACE_WRITE_INIT_CACHE: '1' },
+  stdio: 'ignore',
+});

@@ -12,9 +12,11 @@ import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
 import { ExecTracer, decodeExecEvent, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
 import type { RecordCallback } from '../ringbuf/index.ts';
 import { appendExecLine, ExecLineTemplate } from './exec-line-bytes.ts';
+import { saveCompiledStartup } from './code-cache.ts';
 
 const STATS_PERIOD_MS = 1000;
 const SHUTDOWN_LIMIT_MS = 1500;
+const CODE_CACHE_DELAY_MS = 1000;
 
 /** The package's version, from the nearest package.json above this file (sources or dist/). */
 function version(): string {
@@ -137,6 +139,9 @@ async function main(): Promise<number> {
   } else {
     log.log('info', 'tracing', initial.kind === 'all' ? { scope: 'host', labels: flags.labels } : { pidns: initial.inode, labels: flags.labels });
   }
+
+  // Once tracing is live (serialising the compiled code takes a few ms, off the start-up path).
+  if (!stop.signal.aborted) setTimeout(saveCompiledStartup, CODE_CACHE_DELAY_MS).unref();
 
   await new Promise<void>((resolve) => {
     if (stop.signal.aborted) resolve();

@@ -27,6 +27,7 @@ test('image layout: entry point, compiled code, BPF object, production dependenc
   const d = image();
   t.true(existsSync(`${d}/exectrace`));
   t.true(existsSync(`${d}/exectrace-app/dist/bundle/main.cjs`));
+  t.true(existsSync(`${d}/exectrace-app/dist/bundle/exectrace.cjs`));
   t.true(existsSync(`${d}/exectrace-app/bpf/exectrace.bpf.o`));
   const modules = readdirSync(`${d}/exectrace-app/node_modules`);
   for (const dep of ['ffi-rs', 'pino']) t.true(modules.includes(dep), dep);
