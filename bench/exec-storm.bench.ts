@@ -10,7 +10,7 @@
 // shape runs ROUNDS (default 3) rounds of untraced-then-traced and the
 // summary gives medians with their range.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -150,6 +150,9 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   const before = allProgIds();
   const outFile = `${dir}/sidecar-${mode}.jsonl`;
   const port = 40000 + Math.floor(Math.random() * 20000);
+  // A first start, as in a new container: only the build's code cache, not
+  // the fuller one an earlier round left (src/sidecar/launch.cjs).
+  for (const f of readdirSync(`${root}dist/bundle`)) if (f.endsWith('.full.v8cache')) rmSync(`${root}dist/bundle/${f}`);
   const t0 = process.hrtime.bigint();
   const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2 --single-threaded-gc').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], {
     stdio: ['ignore', openSync(outFile, 'w'), 'inherit'],
