@@ -1,0 +1,74 @@
+// Start-up of the sidecar: from spawning the exectrace command (the
+// launcher, as the image runs it) to the init handshake's 204, which the
+// sidecar sends only once tracing is live. Each start POSTs this process's
+// own PID namespace. Two series: as in a new container (only the code cache
+// the build made) and as a restart on the same installation (the fuller
+// cache a previous start wrote). Prints figures; asserts nothing.
+//
+//   npm run build && node --import=tsx bench/startup.bench.ts [STARTS]
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const STARTS = Number(process.argv[2] ?? 15);
+const root = new URL('..', import.meta.url).pathname;
+const bundle = `${root}dist/bundle`;
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
+const LAUNCHER = `${bundle}/exectrace.cjs`;
+const inode = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]!;
+// As the image's launcher starts it: without NODE_EXTRA_CA_CERTS.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+
+function post(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.end(inode);
+  });
+}
+
+/** ms from spawn to 204; the sidecar then runs `keepMs` (long enough to write its full code cache) and is stopped. */
+async function start(keepMs: number): Promise<number> {
+  const port = 40000 + Math.floor(Math.random() * 20000);
+  const t0 = process.hrtime.bigint();
+  const child = spawn(LAUNCHER, ['--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: 'ignore', env });
+  const exited = new Promise((r) => child.on('exit', r));
+  let ms = NaN;
+  for (;;) {
+    if ((await post(port)) === 204) {
+      ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      break;
+    }
+    await sleep(1);
+  }
+  await sleep(keepMs);
+  child.kill('SIGTERM');
+  await exited;
+  return ms;
+}
+
+const dropFullCache = () => {
+  for (const f of readdirSync(bundle)) if (f.endsWith('.full.v8cache')) rmSync(`${bundle}/${f}`);
+};
+const summary = (xs: number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))]!;
+  return `min ${v[0]!.toFixed(0)}, median ${q(0.5).toFixed(0)}, p90 ${q(0.9).toFixed(0)}, max ${v[v.length - 1]!.toFixed(0)} ms`;
+};
+
+console.log(`sidecar start → handshake answered, ${STARTS} starts per series (node ${process.version}, ${new Date().toISOString()})`);
+const fresh: number[] = [];
+for (let i = 0; i < STARTS; i++) {
+  dropFullCache();
+  fresh.push(await start(0));
+}
+console.log(`  new container (build's code cache only): ${summary(fresh)}`);
+dropFullCache();
+await start(1500); // writes the full cache
+const warm: number[] = [];
+for (let i = 0; i < STARTS; i++) warm.push(await start(0));
+console.log(`  restart (full code cache):               ${summary(warm)}`);
