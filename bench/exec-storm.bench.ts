@@ -12,7 +12,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
+import { postHandshake } from './handshake.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sys } from '../src/syscall/index.ts';
 import { ProgInfo } from '../src/syscall/abi/index.ts';
@@ -111,17 +111,6 @@ function allProgIds(): Set<number> {
   return s;
 }
 
-/** POSTs the init handshake; resolves to the status, or 0 when nothing listens yet. */
-function post(port: number, body: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.end(body);
-  });
-}
 
 interface Round {
   ratio: number;
@@ -161,7 +150,7 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   // Ready: the handshake answered (204 comes only once tracing is live).
   let readyMs = NaN;
   for (;;) {
-    if ((await post(port, String(storm.inode))) === 204) {
+    if ((await postHandshake(port, String(storm.inode))) === 204) {
       readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
       break;
     }

@@ -8,7 +8,7 @@
 //   npm run build && node --import=tsx bench/startup.bench.ts [STARTS]
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { postHandshake } from './handshake.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const STARTS = Number(process.argv[2] ?? 15);
@@ -20,16 +20,6 @@ const inode = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]!;
 // As the image's launcher starts it: without NODE_EXTRA_CA_CERTS.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 
-function post(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'Content-Type': 'text/plain' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.end(inode);
-  });
-}
 
 /** ms from spawn to 204; the sidecar then runs `keepMs` (long enough to write its full code cache) and is stopped. */
 async function start(keepMs: number): Promise<number> {
@@ -39,7 +29,7 @@ async function start(keepMs: number): Promise<number> {
   const exited = new Promise((r) => child.on('exit', r));
   let ms = NaN;
   for (;;) {
-    if ((await post(port)) === 204) {
+    if ((await postHandshake(port, inode)) === 204) {
       ms = Number(process.hrtime.bigint() - t0) / 1e6;
       break;
     }
