@@ -21,7 +21,11 @@ function load(): FfiRs {
   const report = process.report as { getReport: (...args: unknown[]) => unknown } | undefined;
   if (!report || hasMuslLoader()) return require('ffi-rs') as FfiRs;
   const getReport = report.getReport;
-  report.getReport = () => ({ header: { glibcVersionRuntime: 'glibc' } });
+  try {
+    report.getReport = () => ({ header: { glibcVersionRuntime: 'glibc' } });
+  } catch {
+    return require('ffi-rs') as FfiRs; // not replaceable here: let ffi-rs ask
+  }
   try {
     return require('ffi-rs') as FfiRs;
   } finally {
