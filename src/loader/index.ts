@@ -2,6 +2,8 @@
 export { loadCollection, Collection, LoaderError } from './collection.ts';
 export type { LoadOptions } from './collection.ts';
 export { attachBySection } from './attach.ts';
+export { relocateCore } from './relocate.ts';
+export type { RelocatedProgram } from './relocate.ts';
 export { TargetBtf, btfBytesOf } from './target-btf.ts';
 export { sanitizeBtf, ALL_FEATURES } from './btf-sanitize.ts';
 export type { BtfFeatures } from './btf-sanitize.ts';

@@ -12,7 +12,7 @@ import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
 import { ExecTracer, decodeExecEvent, type ExecEvent, type TraceFilter } from '../tracer/index.ts';
 import type { RecordCallback } from '../ringbuf/index.ts';
 import { appendExecLine, ExecLineTemplate } from './exec-line-bytes.ts';
-import { saveCompiledStartup } from './code-cache.ts';
+import { saveCompiledStartup, rehearseStartup } from './code-cache.ts';
 
 const STATS_PERIOD_MS = 1000;
 const SHUTDOWN_LIMIT_MS = 1500;
@@ -56,6 +56,8 @@ async function main(): Promise<number> {
   }
   if (flags.version) {
     process.stdout.write(`exectrace ${version()}\n`);
+    // The build makes the launcher's first code cache from this run.
+    if (process.env.EXECTRACE_WRITE_INIT_CACHE === '1') rehearseStartup();
     return 0;
   }
   const format = flags.format ?? (process.stdout.isTTY ? 'text' : 'json');

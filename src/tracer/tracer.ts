@@ -4,7 +4,7 @@
 // later without missing anything in between.
 import { readFileSync, existsSync } from 'node:fs';
 import { parseObject, type CollectionSpec } from '../object/index.ts';
-import { loadCollection, attachBySection, type Collection, type TargetBtf } from '../loader/index.ts';
+import { loadCollection, attachBySection, relocateCore, type Collection, type TargetBtf, type RelocatedProgram } from '../loader/index.ts';
 import { attachTracepoint, type Attachment } from '../link/index.ts';
 import { RingBufferReader, type RecordCallback } from '../ringbuf/index.ts';
 import { possibleCpus, type BpfMap } from '../map/index.ts';
@@ -96,6 +96,17 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
     };
     this.#filter = opts.filter ?? { kind: 'none' };
     this.#signal = opts.signal;
+  }
+
+  /**
+   * The tracer's programs relocated (CO-RE) against `target` (default: the
+   * running kernel's BTF) without loading anything: whether this object
+   * fits a kernel, and the start-up's JavaScript without the kernel's BPF.
+   */
+  static relocate(opts: Pick<TracerOptions, 'objectPath' | 'target'> = {}): Map<string, RelocatedProgram> {
+    const spec = parseObject(readFileSync(opts.objectPath ?? defaultObjectPath()), { name: 'exectrace.bpf.o' });
+    prepare(spec, 4 * 1024 * 1024);
+    return relocateCore(spec, { name: 'exectrace.bpf.o', programs: [...ENTRY_PROGRAMS, 'on_exec', 'exit_execve'], ...(opts.target ? { target: opts.target } : {}) });
   }
 
   /** Loads and attaches the BPF program; the filter decides what is logged. */
