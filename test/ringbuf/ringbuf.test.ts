@@ -1,4 +1,6 @@
 import { BpfMap } from '../../src/map/index.ts';
+import { BpfProgram } from '../../src/prog/index.ts';
+import { Assembler, R, Helper, encode } from '../../src/asm/index.ts';
 import { RingBufferReader } from '../../src/ringbuf/index.ts';
 import { attachTracepoint, attachRawTracepoint } from '../../src/link/index.ts';
 import { openFds, sys } from '../../src/syscall/index.ts';
@@ -138,4 +140,46 @@ kernelTest('after close(), no program, map or link of the test remains in the ke
   t.false(ids('PROG').includes(mine.prog), 'program freed');
   t.false(ids('MAP').includes(mine.map), 'map freed');
   t.false(ids('LINK').includes(mine.link), 'link freed');
+});
+
+kernelTest('discarded records are skipped, and the consumer position moves past them', (t) => {
+  // Each run reserves a record and discards it, then reserves another,
+  // numbers it and submits it: the reader must hand out only the submitted
+  // ones, in order, and leave nothing pending.
+  const ring = BpfMap.create({ type: 'RINGBUF', keySize: 0, valueSize: 0, maxEntries: 64 * 1024, name: 'discards' });
+  const counter = BpfMap.create({ type: 'ARRAY', keySize: 4, valueSize: 8, maxEntries: 1, name: 'runs' });
+  const a = new Assembler()
+    .ldMapFd(R.R1, ring.fd).mov64Imm(R.R2, 16).mov64Imm(R.R3, 0).call(Helper.ringbuf_reserve)
+    .jmpImm('JEQ', R.R0, 0, 'out')
+    .mov64Reg(R.R1, R.R0).mov64Imm(R.R2, 0).call(Helper.ringbuf_discard)
+    // n = ++runs[0]
+    .mov64Imm(R.R1, 0).stxW(R.R10, -4, R.R1)
+    .ldMapFd(R.R1, counter.fd).mov64Reg(R.R2, R.R10).add64Imm(R.R2, -4).call(Helper.map_lookup_elem)
+    .jmpImm('JEQ', R.R0, 0, 'out')
+    .ldxDW(R.R7, R.R0, 0).add64Imm(R.R7, 1).stxDW(R.R0, 0, R.R7)
+    .ldMapFd(R.R1, ring.fd).mov64Imm(R.R2, 16).mov64Imm(R.R3, 0).call(Helper.ringbuf_reserve)
+    .jmpImm('JEQ', R.R0, 0, 'out')
+    .stxDW(R.R0, 0, R.R7).stxDW(R.R0, 8, R.R7)
+    .mov64Reg(R.R1, R.R0).mov64Imm(R.R2, 0).call(Helper.ringbuf_submit)
+    .label('out')
+    .mov64Imm(R.R0, 2)
+    .exit();
+  const prog = BpfProgram.load({ type: 'XDP', name: 'discards', insns: encode(a.assemble()), license: 'GPL' });
+  const reader = new RingBufferReader(ring);
+  try {
+    prog.testRun({ dataIn: Buffer.alloc(64), repeat: 100 });
+    const got: bigint[] = [];
+    const n = reader.drain((d, off, len) => {
+      t.is(len, 16);
+      got.push(d.readBigUInt64LE(off));
+    });
+    t.is(n, 100);
+    t.deepEqual(got, Array.from({ length: 100 }, (_, i) => BigInt(i + 1)));
+    t.is(reader.pending(), 0, 'discarded records consumed too');
+  } finally {
+    reader.close();
+    prog.close();
+    counter.close();
+    ring.close();
+  }
 });
