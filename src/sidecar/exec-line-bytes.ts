@@ -8,12 +8,13 @@
 // execLineJson), whose output this equals byte for byte.
 import { EXEC_EVENT_HEADER, EXEC_EVENT_OFFSETS as OFF, ExecFlags, execRecordComm } from '../tracer/index.ts';
 import { errnoName } from './format.ts';
+import { SHELL_SAFE_CHARS } from './shell-quote.ts';
 import { monotonicToWallNs, rfc3339Nano } from './clock.ts';
 import type { LineBuffer } from './line-buffer.ts';
 
-/** 1 for the bytes of a word that needs no shell quoting: `[A-Za-z0-9_@%+=:,./-]` (shell-quote.ts's SAFE). */
+/** 1 for the bytes of a word that needs no shell quoting (shell-quote.ts). */
 const SHELL_SAFE = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-') SHELL_SAFE[c.charCodeAt(0)] = 1;
+for (const c of SHELL_SAFE_CHARS) SHELL_SAFE[c.charCodeAt(0)] = 1;
 /** 1 for each pair of bytes that are both shell-safe or NUL (argv's separator): checks argv two bytes a lookup. */
 const SAFE_PAIR = new Uint8Array(65536);
 {

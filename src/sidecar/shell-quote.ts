@@ -3,6 +3,8 @@
 // embedded single quotes written as '\''. Arguments that are not valid UTF-8
 // use $'...' with \xHH escapes (POSIX.1-2024 dollar-single-quotes, also in
 // bash, zsh, ksh and busybox), since JSON text cannot carry raw bytes.
+/** The characters of a word that needs no quoting (exec-line-bytes.ts builds its byte table from them). */
+export const SHELL_SAFE_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-';
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** True when `arg` needs no shell quoting (and, being ASCII without quotes or backslashes, no JSON escaping). */

@@ -25,3 +25,11 @@ test('arguments that are not UTF-8 use $\'\\xHH\' quoting and round-trip byte fo
   t.deepEqual(parsed[1], raw);
   t.is(quoteArg(''), "''");
 });
+
+test('the safe characters listed for the byte path are exactly those the quoting leaves bare', async (t) => {
+  const { SHELL_SAFE_CHARS, isShellSafe } = await import('../../src/sidecar/shell-quote.ts');
+  for (let c = 1; c < 128; c++) {
+    const ch = String.fromCharCode(c);
+    t.is(isShellSafe(ch), SHELL_SAFE_CHARS.includes(ch), `0x${c.toString(16)}`);
+  }
+});
