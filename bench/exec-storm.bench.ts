@@ -12,7 +12,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { postHandshake } from './handshake.ts';
+import { awaitReady, listenPort } from './handshake.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sys } from '../src/syscall/index.ts';
 import { ProgInfo } from '../src/syscall/abi/index.ts';
@@ -138,7 +138,7 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   const storm = await stormInPidns(mode);
   const before = allProgIds();
   const outFile = `${dir}/sidecar-${mode}.jsonl`;
-  const port = 40000 + Math.floor(Math.random() * 20000);
+  const port = listenPort();
   // A first start, as in a new container: only the build's code cache, not
   // the fuller one an earlier round left (src/sidecar/launch.cjs).
   for (const f of readdirSync(`${root}dist/bundle`)) if (f.endsWith('.full.v8cache')) rmSync(`${root}dist/bundle/${f}`);
@@ -147,15 +147,10 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
     stdio: ['ignore', openSync(outFile, 'w'), 'inherit'],
     env: SIDECAR_ENV,
   });
+  let exited = false;
+  sc.on('exit', () => (exited = true));
   // Ready: the handshake answered (204 comes only once tracing is live).
-  let readyMs = NaN;
-  for (;;) {
-    if ((await postHandshake(port, String(storm.inode))) === 204) {
-      readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      break;
-    }
-    await sleep(1);
-  }
+  const readyMs = await awaitReady(port, String(storm.inode), t0, () => exited);
   const cpu0 = cpuTicks(sc.pid!);
   const threads0 = threadTicks(sc.pid!);
   const p0 = progStats(before);

@@ -12,3 +12,20 @@ export function postHandshake(port: number, body: string): Promise<number> {
     req.end(body);
   });
 }
+
+/** A port for the sidecar to listen on: below Linux's ephemeral range (32768-60999), so no client socket of ours holds it. */
+export function listenPort(): number {
+  return 20000 + Math.floor(Math.random() * 10000);
+}
+
+/**
+ * POSTs `body` until the sidecar answers 204; the ms that took from `t0`.
+ * Throws if the sidecar exits first (it says why on its output).
+ */
+export async function awaitReady(port: number, body: string, t0: bigint, exited: () => boolean): Promise<number> {
+  for (;;) {
+    if ((await postHandshake(port, body)) === 204) return Number(process.hrtime.bigint() - t0) / 1e6;
+    if (exited()) throw new Error(`the sidecar exited before answering the handshake on port ${port}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}

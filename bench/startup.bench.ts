@@ -8,7 +8,7 @@
 //   npm run build && node --import=tsx bench/startup.bench.ts [STARTS]
 import { spawn, execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { postHandshake } from './handshake.ts';
+import { awaitReady, listenPort } from './handshake.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const STARTS = Number(process.argv[2] ?? 15);
@@ -23,18 +23,12 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !==
 
 /** ms from spawn to 204; the sidecar then runs `keepMs` (long enough to write its full code cache) and is stopped. */
 async function start(keepMs: number): Promise<number> {
-  const port = 40000 + Math.floor(Math.random() * 20000);
+  const port = listenPort();
   const t0 = process.hrtime.bigint();
   const child = spawn(LAUNCHER, ['--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: 'ignore', env });
-  const exited = new Promise((r) => child.on('exit', r));
-  let ms = NaN;
-  for (;;) {
-    if ((await postHandshake(port, inode)) === 204) {
-      ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      break;
-    }
-    await sleep(1);
-  }
+  let gone = false;
+  const exited = new Promise((r) => child.on('exit', () => r((gone = true))));
+  const ms = await awaitReady(port, inode, t0, () => gone);
   await sleep(keepMs);
   child.kill('SIGTERM');
   await exited;
