@@ -10,9 +10,9 @@
 // shape runs ROUNDS (default 3) rounds of untraced-then-traced and the
 // summary gives medians with their range.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, openSync, readlinkSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { awaitReady, listenPort } from './handshake.ts';
+import { awaitReady, listenPort, dropFullCodeCache, SIDECAR_ENV } from './sidecar.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sys } from '../src/syscall/index.ts';
 import { ProgInfo } from '../src/syscall/abi/index.ts';
@@ -27,8 +27,6 @@ execFileSync('gcc', ['-O2', '-o', `${dir}/exec-storm`, `${root}bench/native/exec
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
 const TARGET = `${dir}/et-target`;
 const MAIN = `${root}dist/bundle/exectrace.cjs`;
-// As the image's launcher starts it (docker/assemble.sh): without NODE_EXTRA_CA_CERTS.
-const SIDECAR_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 const statsFile = '/proc/sys/kernel/bpf_stats_enabled';
@@ -139,9 +137,8 @@ async function round(mode: 'short' | 'long'): Promise<Round> {
   const before = allProgIds();
   const outFile = `${dir}/sidecar-${mode}.jsonl`;
   const port = listenPort();
-  // A first start, as in a new container: only the build's code cache, not
-  // the fuller one an earlier round left (src/sidecar/launch.cjs).
-  for (const f of readdirSync(`${root}dist/bundle`)) if (f.endsWith('.full.v8cache')) rmSync(`${root}dist/bundle/${f}`);
+  // A first start, as in a new container: only the build's code cache.
+  dropFullCodeCache(`${root}dist/bundle`);
   const t0 = process.hrtime.bigint();
   const sc = spawn(process.execPath, [...(process.env.SIDECAR_NODE_FLAGS ?? '--max-semi-space-size=2 --single-threaded-gc').split(' ').filter(Boolean), MAIN, '--init-address', `127.0.0.1:${port}`, '--format', 'json'], {
     stdio: ['ignore', openSync(outFile, 'w'), 'inherit'],

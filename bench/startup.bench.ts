@@ -7,8 +7,8 @@
 //
 //   npm run build && node --import=tsx bench/startup.bench.ts [STARTS]
 import { spawn, execFileSync } from 'node:child_process';
-import { readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { awaitReady, listenPort } from './handshake.ts';
+import { readlinkSync } from 'node:fs';
+import { awaitReady, listenPort, dropFullCodeCache, SIDECAR_ENV } from './sidecar.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const STARTS = Number(process.argv[2] ?? 15);
@@ -17,15 +17,13 @@ const bundle = `${root}dist/bundle`;
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root });
 const LAUNCHER = `${bundle}/exectrace.cjs`;
 const inode = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))![1]!;
-// As the image's launcher starts it: without NODE_EXTRA_CA_CERTS.
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
 
 
 /** ms from spawn to 204; the sidecar then runs `keepMs` (long enough to write its full code cache) and is stopped. */
 async function start(keepMs: number): Promise<number> {
   const port = listenPort();
   const t0 = process.hrtime.bigint();
-  const child = spawn(LAUNCHER, ['--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: 'ignore', env });
+  const child = spawn(LAUNCHER, ['--init-address', `127.0.0.1:${port}`, '--format', 'json'], { stdio: 'ignore', env: SIDECAR_ENV });
   let gone = false;
   const exited = new Promise((r) => child.on('exit', () => r((gone = true))));
   const ms = await awaitReady(port, inode, t0, () => gone);
@@ -35,9 +33,6 @@ async function start(keepMs: number): Promise<number> {
   return ms;
 }
 
-const dropFullCache = () => {
-  for (const f of readdirSync(bundle)) if (f.endsWith('.full.v8cache')) rmSync(`${bundle}/${f}`);
-};
 const summary = (xs: number[]) => {
   const v = [...xs].sort((a, b) => a - b);
   const q = (p: number) => v[Math.min(v.length - 1, Math.floor(p * v.length))]!;
@@ -47,11 +42,11 @@ const summary = (xs: number[]) => {
 console.log(`sidecar start → handshake answered, ${STARTS} starts per series (node ${process.version}, ${new Date().toISOString()})`);
 const fresh: number[] = [];
 for (let i = 0; i < STARTS; i++) {
-  dropFullCache();
+  dropFullCodeCache(bundle);
   fresh.push(await start(0));
 }
 console.log(`  new container (build's code cache only): ${summary(fresh)}`);
-dropFullCache();
+dropFullCodeCache(bundle);
 await start(1500); // writes the full cache
 const warm: number[] = [];
 for (let i = 0; i < STARTS; i++) warm.push(await start(0));

@@ -216,14 +216,7 @@ class Loader {
     let poisoned: readonly PoisonRecord[] = [];
     if (def.coreRelos.length > 0) {
       if (!this.spec.btf) throw new LoaderError(`${this.name}: ${where} has CO-RE relocations but the object has no BTF`);
-      if (!this.#core) {
-        try {
-          void this.target.vmlinux; // one clear error for an unreadable target, not one per relocation
-        } catch (e) {
-          throw new LoaderError(`${this.name}: cannot read the CO-RE target BTF ${this.target.source}: ${(e as Error).message}`, { cause: e });
-        }
-        this.#core = coreContext(this.spec.btf, this.target);
-      }
+      this.#core ??= coreContext(this.spec.btf, this.target, this.name);
       poisoned = applyCore(this.#core, def, insns, this.name, this.c.btf ? LOCAL_BTF_ID_SHIFT : 0);
     }
     const { attachBtfId, attachBtfObjFd } = this.attachTarget(def, where);

@@ -16,8 +16,17 @@ export const POISON_HELPER = CORE_POISON_IMM;
 
 export type PoisonRecord = Readonly<CorePoison>;
 
-/** Creates the per-object CO-RE context: vmlinux first, module BTF only when vmlinux has no candidate. */
-export function coreContext(local: Btf, target: TargetBtf): CoreContext {
+/**
+ * Creates the per-object CO-RE context: vmlinux first, module BTF only when
+ * vmlinux has no candidate. The target's vmlinux is read here, so that an
+ * unreadable one is one clear error rather than one per relocation.
+ */
+export function coreContext(local: Btf, target: TargetBtf, objName: string): CoreContext {
+  try {
+    void target.vmlinux;
+  } catch (e) {
+    throw new LoaderError(`${objName}: cannot read the CO-RE target BTF ${target.source}: ${(e as Error).message}`, { cause: e });
+  }
   return createCoreContext(local, [() => target.vmlinux, ...target.moduleTargets()]);
 }
 

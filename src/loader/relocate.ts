@@ -21,13 +21,7 @@ export function relocateCore(spec: CollectionSpec, opts: { target?: TargetBtf; p
   const name = opts.name ?? 'BPF object';
   const out = new Map<string, RelocatedProgram>();
   if (!spec.btf) throw new LoaderError(`${name}: has no BTF, so no CO-RE relocations`);
-  const target = opts.target ?? TargetBtf.kernel();
-  try {
-    void target.vmlinux; // one clear error for an unreadable target, not one per relocation
-  } catch (e) {
-    throw new LoaderError(`${name}: cannot read the CO-RE target BTF ${target.source}: ${(e as Error).message}`, { cause: e });
-  }
-  const ctx = coreContext(spec.btf, target);
+  const ctx = coreContext(spec.btf, opts.target ?? TargetBtf.kernel(), name);
   for (const def of spec.programs.values()) {
     if (opts.programs ? !opts.programs.includes(def.name) : def.coreRelos.length === 0) continue;
     const insns = def.insns.map((x) => ({ ...x }));

@@ -53,6 +53,9 @@ export interface TracerStats {
 }
 
 const ENTRY_PROGRAMS = ['enter_execve', 'enter_execveat'];
+/** The programs loaded, with one of the two exit programs (bpf_loop, or the bounded loop for kernels without it). */
+const programsWith = (exit: string) => [...ENTRY_PROGRAMS, 'on_exec', exit];
+const DEFAULT_RING_SIZE = 4 * 1024 * 1024;
 const CONFIG = { size: 24, mode: 0, targetPidns: 4, argvBudget: 8, logFailures: 12, wakeupBytes: 16 };
 const MODE = { none: 0, all: 1, pidns: 2 } as const;
 const ARGV_MAX = 128 * 1024;
@@ -105,19 +108,19 @@ export class ExecTracer implements AsyncIterable<ExecEvent>, Disposable {
    */
   static relocate(opts: Pick<TracerOptions, 'objectPath' | 'target'> = {}): Map<string, RelocatedProgram> {
     const spec = parseObject(readFileSync(opts.objectPath ?? defaultObjectPath()), { name: 'exectrace.bpf.o' });
-    prepare(spec, 4 * 1024 * 1024);
-    return relocateCore(spec, { name: 'exectrace.bpf.o', programs: [...ENTRY_PROGRAMS, 'on_exec', 'exit_execve'], ...(opts.target ? { target: opts.target } : {}) });
+    prepare(spec, DEFAULT_RING_SIZE);
+    return relocateCore(spec, { name: 'exectrace.bpf.o', programs: programsWith('exit_execve'), ...(opts.target ? { target: opts.target } : {}) });
   }
 
   /** Loads and attaches the BPF program; the filter decides what is logged. */
   static start(opts: TracerOptions = {}): ExecTracer {
     const path = opts.objectPath ?? defaultObjectPath();
     const spec = parseObject(readFileSync(path), { name: 'exectrace.bpf.o' });
-    const ringSize = opts.ringSize ?? 4 * 1024 * 1024;
+    const ringSize = opts.ringSize ?? DEFAULT_RING_SIZE;
     if (ringSize < 4096 || (ringSize & (ringSize - 1)) !== 0) throw new RangeError(`ring size must be a power of two of at least 4096, got ${ringSize}`);
     prepare(spec, ringSize);
     const load = (exit: string) =>
-      loadCollection(spec, { name: 'exectrace.bpf.o', programs: [...ENTRY_PROGRAMS, 'on_exec', exit], ...(opts.target ? { target: opts.target } : {}) });
+      loadCollection(spec, { name: 'exectrace.bpf.o', programs: programsWith(exit), ...(opts.target ? { target: opts.target } : {}) });
     let c: Collection;
     try {
       c = load('exit_execve');

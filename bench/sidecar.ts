@@ -1,5 +1,15 @@
-// The init handshake as a workspace's init script sends it, for the benchmarks.
+// How the benchmarks start the sidecar: as the image's launcher does, as in
+// a new container, and with the init handshake a workspace's script sends.
 import { request } from 'node:http';
+import { readdirSync, rmSync } from 'node:fs';
+
+/** The environment the image's launcher (docker/assemble.sh) runs the sidecar with: no NODE_EXTRA_CA_CERTS. */
+export const SIDECAR_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS'));
+
+/** Removes the full code cache an earlier start left in `bundleDir`: the next start is as in a new container (src/sidecar/launch.cjs). */
+export function dropFullCodeCache(bundleDir: string): void {
+  for (const f of readdirSync(bundleDir)) if (f.endsWith('.full.v8cache')) rmSync(`${bundleDir}/${f}`);
+}
 
 /** POSTs `body` (a PID namespace inode) to the sidecar; resolves to the status, or 0 when nothing listens yet. */
 export function postHandshake(port: number, body: string): Promise<number> {
